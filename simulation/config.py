@@ -1,0 +1,539 @@
+"""Structured config schemas (dataclasses) and their validation.
+
+The YAML files under ``configs/`` hold every value (with its source as a comment); these
+dataclasses hold the types and the allowed ranges. ``validate`` turns a composed Hydra config
+into a ``SimConfig`` or raises ``ConfigError`` whose message is one line naming key and value.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Dict, List
+
+from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from simulation.states import AGE_BAND_NAMES, EDUCATION_NAMES, STATE_NAMES
+
+RATE_BANDS = AGE_BAND_NAMES[1:-1]  # the age bands that carry rates: 16_18 .. 50_66
+
+
+class ConfigError(ValueError):
+    """A bad config value; the message is one line naming the key and the value."""
+
+
+def _range(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> Any:
+    return field(default=MISSING, metadata={"lo": lo, "hi": hi, "lo_open": lo_open})
+
+
+def rate() -> Any:
+    """A hazard per year: finite and not negative."""
+    return _range(0.0, 1e4)
+
+
+def share() -> Any:
+    """A probability or share, 0..1."""
+    return _range(0.0, 1.0)
+
+
+def multiplier() -> Any:
+    """A relative effect: finite and not negative."""
+    return _range(0.0, 1e3)
+
+
+def years() -> Any:
+    """A duration in years, above zero."""
+    return _range(0.0, 100.0, lo_open=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# run, population, counties
+
+
+@dataclass
+class RunConfig:
+    seed: int = _range(0, 2**63 - 1)
+    replicates: int = _range(1, 100_000)
+    years: float = _range(0.0, 60.0, lo_open=True)
+    step_days: int = _range(1, 31)
+    burn_in_years: float = _range(0.0, 20.0)
+    threads: int = _range(0, 1024)
+    progress: bool = MISSING
+    check_invariants: bool = MISSING
+
+
+@dataclass
+class PopulationConfig:
+    scale: float = _range(1.0, 1e7)
+    start_year: int = _range(1900, 2200)
+    only_counties: List[str] = field(default_factory=list)
+    age_band_shares: Dict[str, float] = MISSING
+    cohort_share_under_16: float = share()
+    immigrant_relative_by_age: Dict[str, float] = MISSING
+    education_by_age: Dict[str, Dict[str, float]] = MISSING
+    reduced_work_ability_by_age: Dict[str, float] = MISSING
+    initial_state_by_age: Dict[str, Dict[str, float]] = MISSING
+
+
+@dataclass
+class CountyConfig:
+    code: int = _range(1, 99)
+    population_16_66: float = _range(0.0, 1e8, lo_open=True)
+    immigrant_share: float = share()
+
+
+# ---------------------------------------------------------------------------------------------
+# cooperation, economy, scenario
+
+
+@dataclass
+class CooperationEffects:
+    ot_referral: float = multiplier()
+    nav_referral: float = multiplier()
+    education_path: float = multiplier()
+    dropout: float = multiplier()
+    return_to_school: float = multiplier()
+
+
+@dataclass
+class CooperationConfig:
+    name: str = MISSING
+    strength: float = share()
+    by_county: Dict[str, float] = field(default_factory=dict)
+    reference_strength: float = share()
+    effects: CooperationEffects = field(default_factory=CooperationEffects)
+
+
+class EconomyKind(Enum):
+    steady = "steady"
+    recession = "recession"
+
+
+@dataclass
+class RecessionConfig:
+    depth: float = _range(0.0, 0.95)
+    start_year: float = _range(0.0, 60.0)
+    length_years: float = years()
+    layoff_rise: float = multiplier()
+    apprenticeship_fall: float = share()
+
+
+@dataclass
+class EconomyConfig:
+    name: str = MISSING
+    kind: EconomyKind = MISSING
+    recession: RecessionConfig = field(default_factory=RecessionConfig)
+    youth_sensitivity: float = multiplier()
+    low_education_sensitivity: float = multiplier()
+
+
+class StudyBenefitRegime(Enum):
+    before_2020 = "before_2020"
+    temporary_2020 = "temporary_2020"
+    permanent_2021 = "permanent_2021"
+
+
+@dataclass
+class ScenarioConfig:
+    name: str = MISSING
+    youth_guarantee: bool = MISSING
+    youth_guarantee_weeks: float = _range(0.0, 104.0, lo_open=True)
+    youth_guarantee_max_age: int = _range(16, 66)
+    youth_guarantee_compliance: float = share()
+    completion_reform: bool = MISSING
+    return_to_school_max_age: int = _range(16, 66)
+    return_to_school_max_age_reform: int = _range(16, 66)
+    dagpenger_while_studying: StudyBenefitRegime = MISSING
+    study_uptake_if_dagpenger_lost: float = share()
+    dagpenger_higher_education_min_age: int = _range(16, 66)
+    adult_right_min_age: int = _range(16, 66)
+    training_measure_min_age: int = _range(16, 66)
+    higher_education_measure_min_age: int = _range(16, 66)
+    education_measure_cap_years: float = years()
+    education_measure_extension_years: float = _range(0.0, 10.0)
+    education_measure_extension_share: float = share()
+
+
+# ---------------------------------------------------------------------------------------------
+# rates
+
+
+@dataclass
+class SchoolRates:
+    start_share: float = share()
+    vocational_share: float = share()
+    general_years: float = years()
+    vocational_school_years: float = years()
+    dropout_rate: float = rate()
+    vocational_dropout_multiplier: float = multiplier()
+    pass_share_general: float = share()
+    apprenticeship_contract_share: float = share()
+    return_rate: float = rate()
+    general_destinations: Dict[str, float] = MISSING
+    fail_destinations: Dict[str, float] = MISSING
+    no_contract_destinations: Dict[str, float] = MISSING
+    dropout_destinations: Dict[str, float] = MISSING
+
+
+@dataclass
+class ApprenticeRates:
+    years: float = years()
+    dropout_rate: float = rate()
+    layoff_rate: float = rate()
+    pass_share: float = share()
+    pass_destinations: Dict[str, float] = MISSING
+    fail_destinations: Dict[str, float] = MISSING
+    dropout_destinations: Dict[str, float] = MISSING
+
+
+@dataclass
+class OTRates:
+    max_age: int = _range(16, 30)
+    referral_rate: float = rate()
+    job_finding: float = rate()
+    lost_contact_rate: float = rate()
+    ageing_out_destinations: Dict[str, float] = MISSING
+
+
+@dataclass
+class JobFindingRates:
+    by_age: Dict[str, float] = MISSING
+    by_education: Dict[str, float] = MISSING
+    immigrant: float = multiplier()
+    reduced_work_ability: float = multiplier()
+    duration_decay_per_year: float = _range(0.0, 20.0)
+    duration_floor: float = share()
+
+
+@dataclass
+class JobseekerRates:
+    job_finding: float = rate()
+    assessment_rate: float = rate()
+    aap_rate: float = rate()
+    deregister_rate: float = rate()
+    deregister_multiplier_without_benefit: float = multiplier()
+    adult_vgo_rate: float = rate()
+    dagpenger_eligible_share_youth: float = share()
+    dagpenger_eligible_share_adult: float = share()
+    dagpenger_long_share: float = share()
+    dagpenger_weeks_long: float = _range(0.0, 520.0, lo_open=True)
+    dagpenger_weeks_short: float = _range(0.0, 520.0, lo_open=True)
+    social_assistance_share_after_exhaustion: float = share()
+
+
+@dataclass
+class AssessmentRates:
+    mean_weeks: float = _range(0.0, 520.0, lo_open=True)
+    destinations: Dict[str, float] = MISSING
+    higher_education_share: float = share()
+
+
+@dataclass
+class WorkMeasureRates:
+    mean_months: float = _range(0.0, 120.0, lo_open=True)
+    destinations: Dict[str, float] = MISSING
+
+
+@dataclass
+class AMORates:
+    weeks: float = _range(0.0, 520.0, lo_open=True)
+    dropout_rate: float = rate()
+    pass_share: float = share()
+    pass_destinations: Dict[str, float] = MISSING
+    fail_destinations: Dict[str, float] = MISSING
+
+
+@dataclass
+class AdultVGORates:
+    years: float = years()
+    dropout_rate_county: float = rate()
+    dropout_rate_nav: float = rate()
+    pass_share: float = share()
+    pass_destinations: Dict[str, float] = MISSING
+    fail_destinations: Dict[str, float] = MISSING
+    dropout_destinations: Dict[str, float] = MISSING
+
+
+@dataclass
+class TertiaryRates:
+    years: float = years()
+    dropout_rate: float = rate()
+    dropout_rate_nav: float = rate()
+    pass_share: float = share()
+    pass_destinations: Dict[str, float] = MISSING
+    fail_destinations: Dict[str, float] = MISSING
+    dropout_destinations: Dict[str, float] = MISSING
+
+
+@dataclass
+class WorkRates:
+    layoff_rate: float = rate()
+    layoff_by_age: Dict[str, float] = MISSING
+    layoff_by_education: Dict[str, float] = MISSING
+    layoff_immigrant: float = multiplier()
+    to_inactive: float = rate()
+    to_aap: float = rate()
+    to_tertiary: float = rate()
+    to_tertiary_max_age: int = _range(16, 66)
+    to_adult_vgo: float = rate()
+
+
+@dataclass
+class HealthRates:
+    reduced_work_ability_onset: float = rate()
+    aap_multiplier_reduced_work_ability: float = multiplier()
+
+
+@dataclass
+class AAPRates:
+    max_years: float = years()
+    to_work: float = rate()
+    to_disability: float = rate()
+    to_jobseeker: float = rate()
+    to_assessment: float = rate()
+    end_destinations: Dict[str, float] = MISSING
+
+
+@dataclass
+class DisabilityRates:
+    to_work: float = rate()
+
+
+@dataclass
+class InactiveRates:
+    to_jobseeker: float = rate()
+    job_finding: float = rate()
+    to_aap: float = rate()
+
+
+@dataclass
+class RatesConfig:
+    school: SchoolRates = field(default_factory=SchoolRates)
+    apprentice: ApprenticeRates = field(default_factory=ApprenticeRates)
+    ot: OTRates = field(default_factory=OTRates)
+    job_finding: JobFindingRates = field(default_factory=JobFindingRates)
+    jobseeker: JobseekerRates = field(default_factory=JobseekerRates)
+    assessment: AssessmentRates = field(default_factory=AssessmentRates)
+    work_measure: WorkMeasureRates = field(default_factory=WorkMeasureRates)
+    amo_course: AMORates = field(default_factory=AMORates)
+    adult_vgo: AdultVGORates = field(default_factory=AdultVGORates)
+    tertiary: TertiaryRates = field(default_factory=TertiaryRates)
+    work: WorkRates = field(default_factory=WorkRates)
+    health: HealthRates = field(default_factory=HealthRates)
+    aap: AAPRates = field(default_factory=AAPRates)
+    disability: DisabilityRates = field(default_factory=DisabilityRates)
+    inactive: InactiveRates = field(default_factory=InactiveRates)
+
+
+@dataclass
+class IndicatorConfig:
+    youth_max_age: int = _range(16, 66)
+    long_term_weeks: float = _range(0.0, 520.0, lo_open=True)
+    followup_months: List[int] = MISSING
+
+
+@dataclass
+class OutputConfig:
+    figures: bool = MISSING
+    figure_format: str = MISSING
+    language: str = MISSING
+    headline: bool = MISSING
+
+
+@dataclass
+class SimConfig:
+    run: RunConfig = field(default_factory=RunConfig)
+    population: PopulationConfig = field(default_factory=PopulationConfig)
+    counties: Dict[str, CountyConfig] = MISSING
+    cooperation: CooperationConfig = field(default_factory=CooperationConfig)
+    economy: EconomyConfig = field(default_factory=EconomyConfig)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    rates: RatesConfig = field(default_factory=RatesConfig)
+    indicators: IndicatorConfig = field(default_factory=IndicatorConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+
+# ---------------------------------------------------------------------------------------------
+# validation
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _fail(key: str, value: Any, why: str) -> None:
+    raise ConfigError(f"config error: {key}={value!r}: {why}")
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_number(key: str, value: Any, meta: dict) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    if not math.isfinite(value):
+        _fail(key, value, "must be a finite number")
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if lo is not None and (value < lo or (meta.get("lo_open") and value == lo)):
+        op = ">" if meta.get("lo_open") else ">="
+        _fail(key, value, f"must be {op} {lo}")
+    if hi is not None and value > hi:
+        _fail(key, value, f"must be <= {hi}")
+
+
+def _check_ranges(obj: Any, prefix: str) -> None:
+    """Walk the dataclass tree and check every numeric field against its metadata range."""
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        key = f"{prefix}.{f.name}" if prefix else f.name
+        if dataclasses.is_dataclass(value):
+            _check_ranges(value, key)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if dataclasses.is_dataclass(v):
+                    _check_ranges(v, f"{key}.{k}")
+        else:
+            _check_number(key, value, dict(f.metadata))
+
+
+def _check_keys(key: str, mapping: dict, allowed: list[str], *, complete: bool = False) -> None:
+    for k in mapping:
+        if k not in allowed:
+            _fail(f"{key}.{k}", mapping[k], f"unknown key; expected one of {', '.join(allowed)}{_suggest(k, allowed)}")
+    if complete:
+        missing = [a for a in allowed if a not in mapping]
+        if missing:
+            _fail(key, dict(mapping), f"missing entries for {', '.join(missing)}")
+
+
+def _check_values(key: str, mapping: dict, lo: float = 0.0, hi: float | None = None) -> None:
+    for k, v in mapping.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            _fail(f"{key}.{k}", v, "must be a finite number")
+        if v < lo or (hi is not None and v > hi):
+            _fail(f"{key}.{k}", v, f"must be between {lo} and {hi}" if hi is not None else f"must be >= {lo}")
+
+
+def _check_distribution(key: str, mapping: dict, allowed: list[str], *, complete: bool = False) -> None:
+    """Shares over named outcomes: known names, each 0..1, summing to 1."""
+    _check_keys(key, mapping, allowed, complete=complete)
+    _check_values(key, mapping, 0.0, 1.0)
+    total = sum(mapping.values())
+    if abs(total - 1.0) > 1e-6:
+        _fail(key, dict(mapping), f"shares must sum to 1 (they sum to {total:.6g})")
+
+
+def _check_semantics(cfg: SimConfig) -> None:
+    """Checks that span fields: names that must exist, shares that must sum to one."""
+    counties = list(cfg.counties)
+    if not counties:
+        _fail("counties", {}, "at least one county is needed")
+    if len(counties) > 15:
+        _fail("counties", len(counties), "at most 15 counties are supported")
+    for name in cfg.population.only_counties:
+        if name not in counties:
+            _fail("population.only_counties", name, f"unknown county{_suggest(name, counties)}")
+    for name, v in cfg.cooperation.by_county.items():
+        if name not in counties:
+            _fail(f"cooperation.by_county.{name}", v, f"unknown county{_suggest(name, counties)}")
+    _check_values("cooperation.by_county", cfg.cooperation.by_county, 0.0, 1.0)
+
+    pop = cfg.population
+    _check_distribution("population.age_band_shares", pop.age_band_shares, RATE_BANDS, complete=True)
+    _check_keys("population.immigrant_relative_by_age", pop.immigrant_relative_by_age, RATE_BANDS, complete=True)
+    _check_values("population.immigrant_relative_by_age", pop.immigrant_relative_by_age, 0.0, 10.0)
+    _check_keys("population.reduced_work_ability_by_age", pop.reduced_work_ability_by_age, RATE_BANDS, complete=True)
+    _check_values("population.reduced_work_ability_by_age", pop.reduced_work_ability_by_age, 0.0, 1.0)
+    _check_keys("population.education_by_age", pop.education_by_age, RATE_BANDS, complete=True)
+    for band, dist in pop.education_by_age.items():
+        _check_distribution(f"population.education_by_age.{band}", dist, EDUCATION_NAMES, complete=True)
+    _check_keys("population.initial_state_by_age", pop.initial_state_by_age, RATE_BANDS, complete=True)
+    in_scope = [s for s in STATE_NAMES if s not in ("pre_entry", "aged_out")]
+    for band, dist in pop.initial_state_by_age.items():
+        _check_distribution(f"population.initial_state_by_age.{band}", dist, in_scope)
+
+    r = cfg.rates
+    dist_fields = {
+        "school.general_destinations": r.school.general_destinations,
+        "school.fail_destinations": r.school.fail_destinations,
+        "school.no_contract_destinations": r.school.no_contract_destinations,
+        "school.dropout_destinations": r.school.dropout_destinations,
+        "apprentice.pass_destinations": r.apprentice.pass_destinations,
+        "apprentice.fail_destinations": r.apprentice.fail_destinations,
+        "apprentice.dropout_destinations": r.apprentice.dropout_destinations,
+        "ot.ageing_out_destinations": r.ot.ageing_out_destinations,
+        "assessment.destinations": r.assessment.destinations,
+        "work_measure.destinations": r.work_measure.destinations,
+        "amo_course.pass_destinations": r.amo_course.pass_destinations,
+        "amo_course.fail_destinations": r.amo_course.fail_destinations,
+        "adult_vgo.pass_destinations": r.adult_vgo.pass_destinations,
+        "adult_vgo.fail_destinations": r.adult_vgo.fail_destinations,
+        "adult_vgo.dropout_destinations": r.adult_vgo.dropout_destinations,
+        "tertiary.pass_destinations": r.tertiary.pass_destinations,
+        "tertiary.fail_destinations": r.tertiary.fail_destinations,
+        "tertiary.dropout_destinations": r.tertiary.dropout_destinations,
+        "aap.end_destinations": r.aap.end_destinations,
+    }
+    for key, dist in dist_fields.items():
+        allowed = ["education"] + in_scope if key == "assessment.destinations" else in_scope
+        _check_distribution(f"rates.{key}", dist, allowed)
+    for key, mapping, allowed in (
+        ("rates.job_finding.by_age", r.job_finding.by_age, RATE_BANDS),
+        ("rates.job_finding.by_education", r.job_finding.by_education, EDUCATION_NAMES),
+        ("rates.work.layoff_by_age", r.work.layoff_by_age, RATE_BANDS),
+        ("rates.work.layoff_by_education", r.work.layoff_by_education, EDUCATION_NAMES),
+    ):
+        _check_keys(key, mapping, allowed, complete=True)
+        _check_values(key, mapping, 0.0, 1e3)
+    if cfg.run.burn_in_years * 365.25 / cfg.run.step_days > 5000 or cfg.run.years * 365.25 / cfg.run.step_days > 30000:
+        _fail("run.years", cfg.run.years, "too many steps for this step length (at most 30000)")
+    if cfg.economy.kind is EconomyKind.recession and cfg.economy.recession.start_year >= cfg.run.years:
+        _fail("economy.recession.start_year", cfg.economy.recession.start_year,
+              f"starts after the run ends (run.years={cfg.run.years})")
+    if cfg.output.figure_format not in ("png", "svg", "pdf"):
+        _fail("output.figure_format", cfg.output.figure_format, "must be one of png, svg, pdf")
+    if cfg.output.language not in ("en", "nb"):
+        _fail("output.language", cfg.output.language, "must be one of en, nb")
+    for m in cfg.indicators.followup_months:
+        if not 1 <= m <= 600:
+            _fail("indicators.followup_months", m, "must be between 1 and 600 months")
+    if len(cfg.indicators.followup_months) > 8:
+        _fail("indicators.followup_months", list(cfg.indicators.followup_months), "at most 8 follow-up points")
+
+
+def _omegaconf_message(err: OmegaConfBaseException, cfg: DictConfig) -> str:
+    key = getattr(err, "full_key", None) or "?"
+    msg = _one_line(getattr(err, "msg", None) or str(err).splitlines()[0])
+    value = OmegaConf.select(cfg, key, default="<missing>", throw_on_missing=False) if key != "?" else "?"
+    if "not in" in msg and "Key" in msg:
+        parent = key.rsplit(".", 1)[0] if "." in key else ""
+        leaf = key.rsplit(".", 1)[-1]
+        node = OmegaConf.select(OmegaConf.structured(SimConfig), parent) if parent else OmegaConf.structured(SimConfig)
+        options = list(node.keys()) if isinstance(node, DictConfig) else []
+        return f"config error: {key}: unknown key{_suggest(leaf, options)}"
+    if "Missing mandatory value" in msg:
+        return f"config error: {key}: missing value (set it in the YAML or on the command line)"
+    if "Invalid value" in msg and "expected one of" in msg:
+        return f"config error: {key}={value!r}: {msg.split('Invalid value')[-1].strip()}"
+    return f"config error: {key}={value!r}: {msg}"
+
+
+def validate(cfg: DictConfig | dict) -> SimConfig:
+    """Check a composed config against the schema and ranges; return the typed SimConfig."""
+    if not isinstance(cfg, DictConfig):
+        cfg = OmegaConf.create(cfg)
+    plain = OmegaConf.masked_copy(cfg, [k for k in cfg.keys() if k != "hydra"])
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(SimConfig), plain)
+        obj = OmegaConf.to_object(merged)
+    except OmegaConfBaseException as err:
+        raise ConfigError(_omegaconf_message(err, plain)) from None
+    assert isinstance(obj, SimConfig)
+    _check_ranges(obj, "")
+    _check_semantics(obj)
+    return obj

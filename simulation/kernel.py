@@ -1,0 +1,593 @@
+"""The Numba step over all persons: ageing, timers, competing hazards, end-of-programme events.
+
+Knows nothing of Hydra or configs: it reads the arrays of a ``People`` and a ``KernelParams``
+(built by ``simulation.params``) and writes integer tallies (stocks, flows, events) per step.
+Each person's update reads and writes only that person's slots, and every draw is keyed by
+(replicate, person, step, decision), so results are identical for any number of threads.
+Tallies go to one accumulator row per chunk of persons and are summed after each step.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit, prange
+
+from simulation import rules
+from simulation.rng import person_key, uniform
+from simulation.states import (
+    FLAG_EXTENDED,
+    FLAG_IMMIGRANT,
+    FLAG_NAV_PAID,
+    FLAG_OFFER_PENDING,
+    FLAG_REDUCED_WORK_ABILITY,
+    FLAG_VOCATIONAL,
+    N_STATES,
+    Benefit,
+    Education,
+    State,
+)
+
+# decision ids (the last part of a draw's key); each decision has its own stream (CRN)
+D_HAZARD = 0  # does an event happen this step, and which
+D_PASS = 1  # pass/fail at the end of a programme
+D_DEST = 2  # destination after the end of a programme
+D_ENTRY = 3  # start VGO at 16
+D_TRACK = 4  # vocational or general track
+D_BENEFIT = 5  # dagpenger eligibility / what follows exhaustion
+D_GUARANTEE = 6  # youth guarantee offer at the deadline
+D_EXTEND = 7  # extra year beyond the education-measure cap
+D_EDU_PATH = 8  # which education path after assessment
+
+# entry kinds: which person-level modifiers and eligibility rules apply to a hazard
+K_PLAIN = 0
+K_JOB = 1  # into work: business cycle, duration dependence
+K_LAYOFF = 2  # out of work: business cycle, dagpenger
+K_RETURN_SCHOOL = 3  # back to VGO on the youth right
+K_ADULT_VGO_COUNTY = 4  # county place on the adult right
+K_EDU_PATH = 5  # education path chosen at assessment (resolved to school, adult VGO or tertiary)
+K_HEALTH = 6  # onset of reduced work ability (no state change)
+K_TERTIARY_ENTRY = 7  # start higher education from work
+K_DEREGISTER = 8  # leave the register: faster without dagpenger
+
+KMAX = 8  # hazard entries per state at most
+N_CELLS = 96  # 6 rate bands x 4 education levels x immigrant x reduced work ability
+MAX_FOLLOWUPS = 8
+DAYS_PER_YEAR = 365.25
+SATURATE = 32000  # int16 day counters stop here
+
+# events: counts per step (the last block are stocks of person attributes at the end of the step)
+EVENT_NAMES = [
+    "school_general_pass", "school_general_fail", "school_vocational_contract",
+    "school_vocational_no_contract", "school_dropout",
+    "apprentice_pass", "apprentice_fail", "apprentice_dropout", "apprentice_layoff",
+    "adult_vgo_county_pass", "adult_vgo_county_fail", "adult_vgo_county_dropout",
+    "adult_vgo_nav_pass", "adult_vgo_nav_fail", "adult_vgo_nav_dropout",
+    "tertiary_pass", "tertiary_fail", "tertiary_dropout",
+    "tertiary_nav_pass", "tertiary_nav_fail", "tertiary_nav_dropout",
+    "amo_pass", "amo_fail", "amo_dropout",
+    "education_cap_exit", "education_cap_extended",
+    "youth_offer_in_time", "youth_no_offer_in_time", "youth_guarantee_offer",
+    "first_nav_contact", "nav_spell_ends", "nav_spell_days",
+    "layoffs", "dagpenger_starts", "dagpenger_exhausted", "reduced_work_ability_onset",
+    "stock_long_term_unemployed", "stock_dagpenger", "stock_social_assistance",
+    "stock_nav_paid_adult_vgo", "stock_nav_paid_tertiary", "stock_county_adult_vgo",
+] + [f"followup_due_{k}" for k in range(MAX_FOLLOWUPS)] + [f"followup_in_work_{k}" for k in range(MAX_FOLLOWUPS)]
+EV = {name: i for i, name in enumerate(EVENT_NAMES)}
+N_EVENTS = len(EVENT_NAMES)
+E_CAP_EXIT = EV["education_cap_exit"]
+E_CAP_EXTENDED = EV["education_cap_extended"]
+E_OFFER = EV["youth_offer_in_time"]
+E_NO_OFFER = EV["youth_no_offer_in_time"]
+E_GUARANTEE = EV["youth_guarantee_offer"]
+E_FIRST_NAV = EV["first_nav_contact"]
+E_SPELL_ENDS = EV["nav_spell_ends"]
+E_SPELL_DAYS = EV["nav_spell_days"]
+E_LAYOFF = EV["layoffs"]
+E_DP_START = EV["dagpenger_starts"]
+E_DP_EXHAUST = EV["dagpenger_exhausted"]
+E_RWA = EV["reduced_work_ability_onset"]
+E_LTU = EV["stock_long_term_unemployed"]
+E_STOCK_DP = EV["stock_dagpenger"]
+E_STOCK_SA = EV["stock_social_assistance"]
+E_STOCK_NAV_VGO = EV["stock_nav_paid_adult_vgo"]
+E_STOCK_NAV_TERT = EV["stock_nav_paid_tertiary"]
+E_STOCK_COUNTY_VGO = EV["stock_county_adult_vgo"]
+E_FU_DUE = EV["followup_due_0"]
+E_FU_WORK = EV["followup_in_work_0"]
+E_APPRENTICE_LAYOFF = EV["apprentice_layoff"]
+
+# state and code constants as plain ints for the compiled code
+PRE_ENTRY = int(State.PRE_ENTRY)
+SCHOOL = int(State.SCHOOL)
+APPRENTICE = int(State.APPRENTICE)
+OT = int(State.OT_FOLLOWED)
+JOBSEEKER = int(State.JOBSEEKER)
+ASSESSMENT = int(State.ASSESSMENT)
+WORK_MEASURE = int(State.WORK_MEASURE)
+AMO = int(State.AMO_COURSE)
+ADULT_VGO = int(State.ADULT_VGO)
+WORK = int(State.WORK)
+AAP = int(State.AAP)
+DISABILITY = int(State.DISABILITY)
+INACTIVE = int(State.INACTIVE)
+TERTIARY = int(State.TERTIARY)
+AGED_OUT = int(State.AGED_OUT)
+EDU_SOME_VGO = int(Education.SOME_VGO)
+EDU_VGO = int(Education.VGO)
+EDU_TERTIARY = int(Education.TERTIARY)
+B_NONE = int(Benefit.NONE)
+B_DAGPENGER = int(Benefit.DAGPENGER)
+B_SA = int(Benefit.SOCIAL_ASSISTANCE)
+
+
+class People(NamedTuple):
+    """The population as struct-of-arrays (19 bytes a person)."""
+
+    state: np.ndarray  # uint8, State
+    county: np.ndarray  # uint8, index into the counties config
+    education: np.ndarray  # uint8, Education
+    flags: np.ndarray  # uint8, FLAG_* bits
+    benefit: np.ndarray  # uint8, Benefit
+    age_days: np.ndarray  # int16, age in days (negative before birth is never needed: entrants are >= 0)
+    days_in_state: np.ndarray  # int16, saturating
+    spell_days: np.ndarray  # int16, length of the current NAV spell, saturating
+    dagpenger_days_left: np.ndarray  # int16
+    education_measure_days: np.ndarray  # int16, education taken as a NAV measure (the 3+1-year cap)
+    first_nav_step: np.ndarray  # int16, step of first NAV contact in the reporting window; -1 none, -2 done
+    registered_step: np.ndarray  # int16, step of registration (youth guarantee clock)
+
+
+class KernelParams(NamedTuple):
+    """Every number the kernel reads, as arrays and scalars (built by simulation.params)."""
+
+    n_entries: np.ndarray  # int64[S]
+    dest: np.ndarray  # int64[S, KMAX]
+    kind: np.ndarray  # int64[S, KMAX]
+    hazard: np.ndarray  # float64[S, 2, KMAX, N_CELLS], per year, with the static multipliers
+    county_mult: np.ndarray  # float64[C, S, KMAX], cooperation effects
+    job_cycle: np.ndarray  # float64[steps, 6, 4], business-cycle multiplier on job finding
+    layoff_cycle: np.ndarray  # float64[steps, 6, 4], business-cycle multiplier on layoffs
+    apprenticeship_cycle: np.ndarray  # float64[steps], multiplier on apprenticeship contracts
+    duration_factor: np.ndarray  # float64[weeks], job-finding multiplier by unemployment duration
+    dur_days: np.ndarray  # float64[S, 2], nominal programme length (0 = none)
+    pass_p: np.ndarray  # float64[S, 2]
+    end_cum: np.ndarray  # float64[S, 2, 2, S], cumulative destination shares after fail (0) / pass (1)
+    end_edu: np.ndarray  # int64[S, 2, 2], education reached after fail / pass (-1 = unchanged)
+    end_event: np.ndarray  # int64[S, 2, 2], event id after fail / pass (-1 = none)
+    dropout_event: np.ndarray  # int64[S, 2], event id for a hazard exit (-1 = none)
+    followup_days: np.ndarray  # float64[k]
+    dt_days: int
+    age16_days: int
+    age67_days: int
+    ot_end_days: int  # OT follows up to this age (exclusive), in days
+    start_share: float
+    vocational_share: float
+    youth_guarantee: bool
+    guarantee_days: float
+    guarantee_max_days: int
+    guarantee_compliance: float
+    return_max_days: int
+    adult_right_days: int
+    tertiary_entry_max_days: int
+    training_min_days: int
+    he_min_days: int
+    he_share: float
+    cap_days: float
+    extension_days: float
+    extension_share: float
+    study_regime: int  # 0 before_2020, 1 temporary_2020, 2 permanent_2021
+    dp_he_min_days: int
+    study_uptake: float
+    deregister_mult: float
+    dp_elig_youth: float
+    dp_elig_adult: float
+    dp_long_share: float
+    dp_long_days: int
+    dp_short_days: int
+    sa_share: float
+    long_term_days: int
+
+
+@njit(cache=True, inline="always")
+def _is_nav(s):
+    return s == JOBSEEKER or s == ASSESSMENT or s == WORK_MEASURE or s == AMO
+
+
+@njit(cache=True, inline="always")
+def _is_offer(s):
+    return s == ASSESSMENT or s == WORK_MEASURE or s == AMO or s == ADULT_VGO or s == TERTIARY or s == SCHOOL
+
+
+@njit(cache=True, inline="always")
+def _variant(s, flags):
+    if s == SCHOOL:
+        return 1 if flags & FLAG_VOCATIONAL else 0
+    if s == ADULT_VGO or s == TERTIARY:
+        return 1 if flags & FLAG_NAV_PAID else 0
+    return 0
+
+
+@njit(cache=True, inline="always")
+def _sat_add(x, d):
+    y = np.int32(x) + d
+    return SATURATE if y > SATURATE else y
+
+
+@njit(cache=True, inline="always")
+def _entry_rate(P, s, v, k, cell, c, t, band, edu, flags, benefit, age, udays):
+    """Annual hazard of entry k for this person now (0 when a rule makes it impossible)."""
+    r = P.hazard[s, v, k, cell] * P.county_mult[c, s, k]
+    if r == 0.0:
+        return 0.0
+    kd = P.kind[s, k]
+    if kd == K_PLAIN:
+        return r
+    if kd == K_JOB:
+        r *= P.job_cycle[t, band - 1, edu]
+        if s == JOBSEEKER or s == OT or s == INACTIVE:
+            r *= rules.duration_factor(P.duration_factor, udays)
+        return r
+    if kd == K_LAYOFF:
+        return r * P.layoff_cycle[t, band - 1, edu]
+    if kd == K_DEREGISTER:
+        return r if benefit == B_DAGPENGER else r * P.deregister_mult
+    if kd == K_HEALTH:
+        return 0.0 if flags & FLAG_REDUCED_WORK_ABILITY else r
+    if kd == K_RETURN_SCHOOL:
+        if not rules.has_youth_right(edu, age, P.return_max_days):
+            return 0.0
+        return r * rules.study_uptake(P.study_regime, benefit, SCHOOL, age, P.dp_he_min_days, P.study_uptake)
+    if kd == K_ADULT_VGO_COUNTY:
+        if not rules.has_adult_right(edu, age, P.adult_right_days):
+            return 0.0
+        return r * rules.study_uptake(P.study_regime, benefit, ADULT_VGO, age, P.dp_he_min_days, P.study_uptake)
+    if kd == K_TERTIARY_ENTRY:
+        return r if (edu == EDU_VGO and age < P.tertiary_entry_max_days) else 0.0
+    return r  # K_EDU_PATH: always open; resolved (or redirected) when chosen
+
+
+@njit(cache=True, inline="always")
+def _resolve_edu_path(P, pk, t, edu, flags, age, edum):
+    """Where an education path chosen at assessment leads; returns (state, nav_paid)."""
+    if age < P.training_min_days:
+        if rules.has_youth_right(edu, age, P.return_max_days):
+            return SCHOOL, False
+        return WORK_MEASURE, False
+    cap = P.cap_days + (P.extension_days if flags & FLAG_EXTENDED else 0.0)
+    if edu >= EDU_TERTIARY or edum >= cap:
+        return WORK_MEASURE, False
+    if edu >= EDU_VGO and age >= P.he_min_days and (flags & FLAG_REDUCED_WORK_ABILITY):
+        if uniform(pk, t, D_EDU_PATH) < P.he_share:
+            return TERTIARY, True
+    # public first: with the adult right the county's own offer comes first
+    if rules.has_adult_right(edu, age, P.adult_right_days):
+        return ADULT_VGO, False
+    return ADULT_VGO, True
+
+
+@njit(cache=True, inline="always")
+def _pick_end(P, s, v, outcome, u):
+    row = P.end_cum[s, v, outcome]
+    for d in range(N_STATES):
+        if u < row[d]:
+            return d
+    return JOBSEEKER  # unreachable when the shares sum to one; a safe default
+
+
+@njit(cache=True)
+def _step_person(i, pp, P, rep_key, t, rep, acc_ev, ev_on):
+    """Advance person i by one step; returns the new state. ``rep`` is the reporting step (>= 1 when reporting)."""
+    s = np.int64(pp.state[i])
+    if s == AGED_OUT:
+        return s
+    dt = P.dt_days
+    age = np.int64(pp.age_days[i]) + dt
+    pp.age_days[i] = age if age < SATURATE else SATURATE
+    pk = person_key(rep_key, i)
+    flags = np.int64(pp.flags[i])
+    if s == PRE_ENTRY:
+        if age < P.age16_days:
+            return s
+        if uniform(pk, t, D_ENTRY) < P.start_share:
+            ns = SCHOOL
+            if uniform(pk, t, D_TRACK) < P.vocational_share:
+                flags |= FLAG_VOCATIONAL
+            else:
+                flags &= ~FLAG_VOCATIONAL
+        else:
+            ns = OT
+        pp.flags[i] = flags
+        pp.days_in_state[i] = 0
+        return ns
+    if age >= P.age67_days:
+        _leave(i, pp, P, s, AGED_OUT, t, rep, acc_ev, ev_on)
+        return AGED_OUT
+
+    edu = np.int64(pp.education[i])
+    benefit = np.int64(pp.benefit[i])
+    c = np.int64(pp.county[i])
+    v = _variant(s, flags)
+    tis_before = np.int64(pp.days_in_state[i])
+    tis = tis_before + dt
+    pp.days_in_state[i] = tis if tis < SATURATE else SATURATE
+    nav = _is_nav(s)
+    if nav:
+        pp.spell_days[i] = _sat_add(pp.spell_days[i], dt)
+    edum = np.int64(pp.education_measure_days[i])
+    if (s == ADULT_VGO or s == TERTIARY) and (flags & FLAG_NAV_PAID):
+        edum = _sat_add(edum, dt)
+        pp.education_measure_days[i] = edum
+    if benefit == B_DAGPENGER and (nav or s == ADULT_VGO or s == TERTIARY or s == SCHOOL):
+        left = np.int64(pp.dagpenger_days_left[i]) - dt
+        if left <= 0:
+            left = 0
+            benefit = B_SA if uniform(pk, t, D_BENEFIT) < P.sa_share else B_NONE
+            pp.benefit[i] = benefit
+            if ev_on:
+                acc_ev[E_DP_EXHAUST] += 1
+        pp.dagpenger_days_left[i] = left
+
+    # rules that act on a date: OT ends at 22, the education-measure cap
+    if s == OT and age >= P.ot_end_days:
+        ns = _pick_end(P, OT, 0, 1, uniform(pk, t, D_DEST))
+        if ns == OT:
+            ns = JOBSEEKER
+        _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on)
+        return ns
+    if (s == ADULT_VGO or s == TERTIARY) and (flags & FLAG_NAV_PAID) and edum >= P.cap_days:
+        if not (flags & FLAG_EXTENDED):
+            if uniform(pk, t, D_EXTEND) < P.extension_share:
+                flags |= FLAG_EXTENDED
+                pp.flags[i] = flags
+                if ev_on:
+                    acc_ev[E_CAP_EXTENDED] += 1
+            else:
+                if ev_on:
+                    acc_ev[E_CAP_EXIT] += 1
+                _leave(i, pp, P, s, JOBSEEKER, t, rep, acc_ev, ev_on)
+                return JOBSEEKER
+        elif edum >= P.cap_days + P.extension_days:
+            if ev_on:
+                acc_ev[E_CAP_EXIT] += 1
+            _leave(i, pp, P, s, JOBSEEKER, t, rep, acc_ev, ev_on)
+            return JOBSEEKER
+
+    # competing hazards over the part of the step before a programme's nominal end
+    band = rules.rate_band(age)
+    imm = 1 if flags & FLAG_IMMIGRANT else 0
+    rwa = 1 if flags & FLAG_REDUCED_WORK_ABILITY else 0
+    cell = ((band - 1) * 4 + edu) * 4 + imm * 2 + rwa
+    udays = np.int64(pp.spell_days[i]) if nav else tis_before
+    dur = P.dur_days[s, v]
+    exposure = float(dt)
+    if dur > 0.0 and dur - tis_before < exposure:
+        exposure = max(dur - tis_before, 0.0)
+    n_k = P.n_entries[s]
+    total = 0.0
+    for k in range(n_k):
+        total += _entry_rate(P, s, v, k, cell, c, t, band, edu, flags, benefit, age, udays)
+    u = uniform(pk, t, D_HAZARD)
+    p_event = -np.expm1(-total * exposure / DAYS_PER_YEAR)
+    if u < p_event:
+        target = u / p_event * total
+        cum = 0.0
+        chosen = n_k - 1
+        for k in range(n_k):
+            cum += _entry_rate(P, s, v, k, cell, c, t, band, edu, flags, benefit, age, udays)
+            if target < cum:
+                chosen = k
+                break
+        kd = P.kind[s, chosen]
+        ns = P.dest[s, chosen]
+        if kd == K_HEALTH:
+            pp.flags[i] = flags | FLAG_REDUCED_WORK_ABILITY
+            if ev_on:
+                acc_ev[E_RWA] += 1
+            return s
+        nav_paid = False
+        if kd == K_EDU_PATH:
+            ns, nav_paid = _resolve_edu_path(P, pk, t, edu, flags, age, edum)
+        if ns == OT and age >= P.ot_end_days:
+            ns = JOBSEEKER
+        ev = P.dropout_event[s, v]
+        if kd == K_LAYOFF:
+            ev = E_APPRENTICE_LAYOFF if s == APPRENTICE else -1
+            if ev_on:
+                acc_ev[E_LAYOFF] += 1
+            _layoff_benefit(i, pp, P, pk, t, age, acc_ev, ev_on)
+        if ev >= 0 and ev_on:
+            acc_ev[ev] += 1
+        if s == SCHOOL:
+            pp.education[i] = max(edu, EDU_SOME_VGO)
+        _enter_programme(i, pp, P, ns, nav_paid, age)
+        _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on)
+        return ns
+
+    # the programme's nominal end: pass or fail, then a destination
+    if dur > 0.0 and tis >= dur:
+        p_pass = P.pass_p[s, v]
+        if s == SCHOOL and v == 1:
+            p_pass *= P.apprenticeship_cycle[t]
+        outcome = 1 if uniform(pk, t, D_PASS) < p_pass else 0
+        ns = _pick_end(P, s, v, outcome, uniform(pk, t, D_DEST))
+        if ns == OT and age >= P.ot_end_days:
+            ns = JOBSEEKER
+        new_edu = P.end_edu[s, v, outcome]
+        if new_edu > edu:
+            pp.education[i] = new_edu
+        ev = P.end_event[s, v, outcome]
+        if ev >= 0 and ev_on:
+            acc_ev[ev] += 1
+        if ns != s:
+            _enter_programme(i, pp, P, ns, False, age)
+            _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on)
+        return ns
+
+    # the youth guarantee's deadline
+    if s == JOBSEEKER and (flags & FLAG_OFFER_PENDING):
+        waited = (t - np.int64(pp.registered_step[i])) * dt
+        if waited >= P.guarantee_days:
+            pp.flags[i] = flags & ~FLAG_OFFER_PENDING
+            if P.youth_guarantee and uniform(pk, t, D_GUARANTEE) < P.guarantee_compliance:
+                if ev_on:
+                    acc_ev[E_GUARANTEE] += 1
+                    acc_ev[E_OFFER] += 1
+                pp.flags[i] = flags & ~FLAG_OFFER_PENDING
+                _leave(i, pp, P, s, ASSESSMENT, t, rep, acc_ev, ev_on)
+                return ASSESSMENT
+            if ev_on:
+                acc_ev[E_NO_OFFER] += 1
+    return s
+
+
+@njit(cache=True, inline="always")
+def _layoff_benefit(i, pp, P, pk, t, age, acc_ev, ev_on):
+    """On a layoff: dagpenger if the person qualifies (income test), long or short."""
+    elig = P.dp_elig_youth if age < P.adult_right_days else P.dp_elig_adult
+    u = uniform(pk, t, D_BENEFIT)
+    if u < elig:
+        pp.benefit[i] = B_DAGPENGER
+        pp.dagpenger_days_left[i] = P.dp_long_days if u < elig * P.dp_long_share else P.dp_short_days
+        if ev_on:
+            acc_ev[E_DP_START] += 1
+
+
+@njit(cache=True, inline="always")
+def _enter_programme(i, pp, P, ns, nav_paid, age):
+    """Flags and benefits that entering an education programme sets."""
+    flags = np.int64(pp.flags[i])
+    if ns == ADULT_VGO or ns == TERTIARY:
+        flags = (flags | FLAG_NAV_PAID) if nav_paid else (flags & ~FLAG_NAV_PAID)
+    if ns == ADULT_VGO or ns == TERTIARY or ns == SCHOOL:
+        if not nav_paid and pp.benefit[i] == B_DAGPENGER:
+            if rules.study_uptake(P.study_regime, B_DAGPENGER, ns, age, P.dp_he_min_days, P.study_uptake) < 1.0:
+                pp.benefit[i] = B_NONE
+    if ns == AAP:
+        flags |= FLAG_REDUCED_WORK_ABILITY
+    pp.flags[i] = flags
+
+
+@njit(cache=True)
+def _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on):
+    """Book-keeping of a move s -> ns: spells, benefits, the youth-guarantee clock."""
+    pp.days_in_state[i] = 0
+    flags = np.int64(pp.flags[i])
+    if flags & FLAG_OFFER_PENDING:
+        if s == JOBSEEKER and _is_offer(ns):
+            if ev_on and (t - np.int64(pp.registered_step[i])) * P.dt_days <= P.guarantee_days:
+                acc_ev[E_OFFER] += 1
+        flags &= ~FLAG_OFFER_PENDING
+    was_nav = _is_nav(s)
+    now_nav = _is_nav(ns)
+    if was_nav and not now_nav:
+        if ev_on:
+            acc_ev[E_SPELL_ENDS] += 1
+            acc_ev[E_SPELL_DAYS] += pp.spell_days[i]
+        pp.spell_days[i] = 0
+    if now_nav and not was_nav:
+        pp.spell_days[i] = 0
+        if ev_on and pp.first_nav_step[i] == -1:
+            pp.first_nav_step[i] = rep
+            acc_ev[E_FIRST_NAV] += 1
+        if ns == JOBSEEKER and np.int64(pp.age_days[i]) < P.guarantee_max_days:
+            flags |= FLAG_OFFER_PENDING
+            pp.registered_step[i] = t
+    if ns == WORK or ns == AAP or ns == DISABILITY or ns == AGED_OUT:
+        pp.benefit[i] = B_NONE
+        pp.dagpenger_days_left[i] = 0
+    elif ns == INACTIVE and pp.benefit[i] == B_DAGPENGER:
+        pp.benefit[i] = B_NONE
+        pp.dagpenger_days_left[i] = 0
+    if ns == AGED_OUT:
+        pp.first_nav_step[i] = -2
+    pp.flags[i] = flags
+
+
+@njit(cache=True, inline="always")
+def _tally(i, pp, P, s_old, s_new, rep, acc_st, acc_fl, acc_ev, group0):
+    """Stocks by group, the flow, and the attribute stocks of one person at the end of a step."""
+    c0, a0, e0, m0 = group0
+    acc_st[s_new, 0] += 1
+    acc_st[s_new, c0 + pp.county[i]] += 1
+    acc_st[s_new, a0 + rules.age_band(np.int64(pp.age_days[i]))] += 1
+    acc_st[s_new, e0 + pp.education[i]] += 1
+    acc_st[s_new, m0 + (1 if pp.flags[i] & FLAG_IMMIGRANT else 0)] += 1
+    acc_fl[s_old, s_new] += 1
+    if s_new == JOBSEEKER or s_new == ASSESSMENT:
+        if pp.spell_days[i] >= P.long_term_days:
+            acc_ev[E_LTU] += 1
+    b = pp.benefit[i]
+    if b == B_DAGPENGER:
+        acc_ev[E_STOCK_DP] += 1
+    elif b == B_SA:
+        acc_ev[E_STOCK_SA] += 1
+    if s_new == ADULT_VGO:
+        if pp.flags[i] & FLAG_NAV_PAID:
+            acc_ev[E_STOCK_NAV_VGO] += 1
+        else:
+            acc_ev[E_STOCK_COUNTY_VGO] += 1
+    elif s_new == TERTIARY and (pp.flags[i] & FLAG_NAV_PAID):
+        acc_ev[E_STOCK_NAV_TERT] += 1
+    first = np.int64(pp.first_nav_step[i])
+    if first >= 0:
+        n_fu = P.followup_days.shape[0]
+        elapsed = (rep - first) * P.dt_days
+        for k in range(n_fu):
+            thr = P.followup_days[k]
+            if elapsed - P.dt_days < thr <= elapsed:
+                acc_ev[E_FU_DUE + k] += 1
+                if s_new == WORK:
+                    acc_ev[E_FU_WORK + k] += 1
+        if elapsed >= P.followup_days[n_fu - 1]:
+            pp.first_nav_step[i] = -2
+
+
+@njit(cache=True)
+def _step_chunk(pp, P, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, group0):
+    """One step for persons lo..hi-1, tallied into this chunk's accumulators."""
+    acc_st[:] = 0
+    acc_fl[:] = 0
+    acc_ev[:] = 0
+    ev_on = rep >= 1
+    for i in range(lo, hi):
+        s_old = np.int64(pp.state[i])
+        s_new = _step_person(i, pp, P, rep_key, t, rep, acc_ev, ev_on)
+        pp.state[i] = s_new
+        if ev_on:
+            _tally(i, pp, P, s_old, s_new, rep, acc_st, acc_fl, acc_ev, group0)
+
+
+@njit(cache=True, parallel=True)
+def run_steps(pp, P, rep_key, t_start, n_steps, report_t0, chunk, acc_st, acc_fl, acc_ev, stocks, flows, events, group0):
+    """Advance everyone ``n_steps`` steps from global step ``t_start``.
+
+    Steps at or after ``report_t0`` are reported: the state after global step t goes to row
+    t - report_t0 + 1 of ``stocks``/``flows``/``events`` (row 0 holds the stocks at the start).
+    """
+    n = pp.state.shape[0]
+    n_chunks = acc_st.shape[0]
+    for j in range(n_steps):
+        t = t_start + j
+        rep = t - report_t0 + 1
+        for ch in prange(n_chunks):
+            _step_chunk(pp, P, rep_key, t, rep, ch * chunk, min(n, (ch + 1) * chunk),
+                        acc_st[ch], acc_fl[ch], acc_ev[ch], group0)
+        if rep >= 1:
+            for ch in range(n_chunks):
+                stocks[rep] += acc_st[ch]
+                flows[rep] += acc_fl[ch]
+                events[rep] += acc_ev[ch]
+
+
+@njit(cache=True)
+def count_stocks(pp, group0, out):
+    """Stocks by state and group now (row 0 of the reported stocks)."""
+    c0, a0, e0, m0 = group0
+    for i in range(pp.state.shape[0]):
+        s = pp.state[i]
+        out[s, 0] += 1
+        out[s, c0 + pp.county[i]] += 1
+        out[s, a0 + rules.age_band(np.int64(pp.age_days[i]))] += 1
+        out[s, e0 + pp.education[i]] += 1
+        out[s, m0 + (1 if pp.flags[i] & FLAG_IMMIGRANT else 0)] += 1

@@ -1,0 +1,291 @@
+"""Translate a validated SimConfig into the kernel's arrays (per-year rates, durations in days).
+
+This is the one place where config names meet kernel codes: which hazards each state has,
+which multipliers act on them, and what follows the end of each programme.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation import kernel as K
+from simulation.config import SimConfig, StudyBenefitRegime
+from simulation.economy import cycle_intensity, cycle_multipliers
+from simulation.rules import DAYS_PER_YEAR, duration_table, years_to_days
+from simulation.states import EDUCATION_NAMES, N_EDUCATION, N_STATES, STATE_NAMES, Education, State
+
+RATE_BANDS = ["16_18", "19_21", "22_24", "25_29", "30_49", "50_66"]
+_REGIME = {
+    StudyBenefitRegime.before_2020: 0,
+    StudyBenefitRegime.temporary_2020: 1,
+    StudyBenefitRegime.permanent_2021: 2,
+}
+
+
+@dataclass
+class Entry:
+    """One hazard of a state: where it leads, which rules modify it, and its rate per variant."""
+
+    dest: int
+    kind: int
+    rate: tuple[float, float]
+    static: str = ""  # "job", "layoff", "aap": which static multipliers by cell apply
+    cooperation: str = ""  # name of the cooperation effect, if any
+    sign: float = 1.0  # +1: stronger cooperation raises the rate; -1: lowers it
+
+
+def _s(name: str) -> int:
+    return STATE_NAMES.index(name)
+
+
+def _split(rate: float | tuple[float, float], shares: dict[str, float], kind_of=None, **kw) -> list[Entry]:
+    """A total rate split over destination shares."""
+    r0, r1 = (rate, rate) if isinstance(rate, (int, float)) else rate
+    out = []
+    for name, share in shares.items():
+        if share <= 0.0:
+            continue
+        kind = kind_of(name) if kind_of else K.K_PLAIN
+        out.append(Entry(_s(name), kind, (r0 * share, r1 * share), **kw))
+    return out
+
+
+def _job_kind(name: str) -> int:
+    return K.K_JOB if name == "work" else K.K_PLAIN
+
+
+def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
+    """Every state's hazards (DOMAIN.md's rules) from the rates group."""
+    r = cfg.rates
+    S = State
+    health = Entry(0, K.K_HEALTH, (r.health.reduced_work_ability_onset,) * 2)
+    dropout = dict(cooperation="dropout", sign=-1.0)
+    e: dict[int, list[Entry]] = {int(s): [] for s in State}
+    e[S.SCHOOL] = _split((r.school.dropout_rate, r.school.dropout_rate * r.school.vocational_dropout_multiplier),
+                         r.school.dropout_destinations, **dropout) + [health]
+    e[S.APPRENTICE] = _split(r.apprentice.dropout_rate, r.apprentice.dropout_destinations, **dropout) + [
+        Entry(S.JOBSEEKER, K.K_LAYOFF, (r.apprentice.layoff_rate,) * 2), health]
+    e[S.OT_FOLLOWED] = [
+        Entry(S.JOBSEEKER, K.K_PLAIN, (r.ot.referral_rate,) * 2, cooperation="ot_referral"),
+        Entry(S.WORK, K.K_JOB, (r.ot.job_finding,) * 2, static="job"),
+        Entry(S.INACTIVE, K.K_PLAIN, (r.ot.lost_contact_rate,) * 2),
+        Entry(S.SCHOOL, K.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
+        health]
+    e[S.JOBSEEKER] = [
+        Entry(S.WORK, K.K_JOB, (r.jobseeker.job_finding,) * 2, static="job"),
+        Entry(S.ASSESSMENT, K.K_PLAIN, (r.jobseeker.assessment_rate,) * 2, cooperation="nav_referral"),
+        Entry(S.AAP, K.K_PLAIN, (r.jobseeker.aap_rate,) * 2, static="aap"),
+        Entry(S.INACTIVE, K.K_DEREGISTER, (r.jobseeker.deregister_rate,) * 2),
+        Entry(S.ADULT_VGO, K.K_ADULT_VGO_COUNTY, (r.jobseeker.adult_vgo_rate,) * 2, cooperation="return_to_school"),
+        Entry(S.SCHOOL, K.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
+        health]
+    exit_assessment = DAYS_PER_YEAR / (7.0 * r.assessment.mean_weeks)
+    shares = dict(r.assessment.destinations)
+    edu_share = shares.pop("education", 0.0)
+    e[S.ASSESSMENT] = _split(exit_assessment, shares, kind_of=_job_kind, cooperation="assessment_other")
+    if edu_share > 0:
+        e[S.ASSESSMENT].append(Entry(S.ADULT_VGO, K.K_EDU_PATH, (exit_assessment * edu_share,) * 2,
+                                     cooperation="education_path"))
+    e[S.WORK_MEASURE] = _split(12.0 / r.work_measure.mean_months, r.work_measure.destinations, kind_of=_job_kind)
+    e[S.AMO_COURSE] = _split(r.amo_course.dropout_rate, r.amo_course.fail_destinations, **dropout)
+    e[S.ADULT_VGO] = _split((r.adult_vgo.dropout_rate_county, r.adult_vgo.dropout_rate_nav),
+                            r.adult_vgo.dropout_destinations, **dropout) + [health]
+    e[S.TERTIARY] = _split((r.tertiary.dropout_rate, r.tertiary.dropout_rate_nav),
+                           r.tertiary.dropout_destinations, **dropout)
+    e[S.WORK] = [
+        Entry(S.JOBSEEKER, K.K_LAYOFF, (r.work.layoff_rate,) * 2, static="layoff"),
+        Entry(S.INACTIVE, K.K_PLAIN, (r.work.to_inactive,) * 2),
+        Entry(S.AAP, K.K_PLAIN, (r.work.to_aap,) * 2, static="aap"),
+        Entry(S.TERTIARY, K.K_TERTIARY_ENTRY, (r.work.to_tertiary,) * 2),
+        Entry(S.ADULT_VGO, K.K_ADULT_VGO_COUNTY, (r.work.to_adult_vgo,) * 2),
+        health]
+    e[S.AAP] = [
+        Entry(S.WORK, K.K_JOB, (r.aap.to_work,) * 2),
+        Entry(S.DISABILITY, K.K_PLAIN, (r.aap.to_disability,) * 2),
+        Entry(S.JOBSEEKER, K.K_PLAIN, (r.aap.to_jobseeker,) * 2),
+        Entry(S.ASSESSMENT, K.K_PLAIN, (r.aap.to_assessment,) * 2)]
+    e[S.DISABILITY] = [Entry(S.WORK, K.K_JOB, (r.disability.to_work,) * 2)]
+    e[S.INACTIVE] = [
+        Entry(S.JOBSEEKER, K.K_PLAIN, (r.inactive.to_jobseeker,) * 2),
+        Entry(S.WORK, K.K_JOB, (r.inactive.job_finding,) * 2, static="job"),
+        Entry(S.AAP, K.K_PLAIN, (r.inactive.to_aap,) * 2, static="aap"),
+        Entry(S.SCHOOL, K.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
+        health]
+    for s, entries in e.items():
+        for en in entries:
+            if en.kind == K.K_HEALTH:
+                en.dest = s
+        if len(entries) > K.KMAX:
+            raise ValueError(f"state {STATE_NAMES[s]} has {len(entries)} hazards; the kernel holds {K.KMAX}")
+    return e
+
+
+def _static_multiplier(cfg: SimConfig, static: str, band: int, edu: int, imm: int, rwa: int) -> float:
+    r = cfg.rates
+    if static == "job":
+        jf = r.job_finding
+        return (jf.by_age[RATE_BANDS[band]] * jf.by_education[EDUCATION_NAMES[edu]]
+                * (jf.immigrant if imm else 1.0) * (jf.reduced_work_ability if rwa else 1.0))
+    if static == "layoff":
+        w = r.work
+        return (w.layoff_by_age[RATE_BANDS[band]] * w.layoff_by_education[EDUCATION_NAMES[edu]]
+                * (w.layoff_immigrant if imm else 1.0))
+    if static == "aap":
+        return r.health.aap_multiplier_reduced_work_ability if rwa else 1.0
+    return 1.0
+
+
+def county_strengths(cfg: SimConfig, county_names: list[str]) -> np.ndarray:
+    """Cooperation strength of each county (the default, or its own override)."""
+    co = cfg.cooperation
+    return np.array([co.by_county.get(c, co.strength) for c in county_names], dtype=np.float64)
+
+
+def _cooperation_multipliers(cfg: SimConfig, entries: dict[int, list[Entry]], county_names: list[str]) -> np.ndarray:
+    co = cfg.cooperation
+    effects = co.effects
+    strengths = county_strengths(cfg, county_names)
+    mult = np.ones((len(county_names), N_STATES, K.KMAX))
+    a_entries = entries[int(State.ASSESSMENT)]
+    edu_share = sum(en.rate[0] for en in a_entries if en.cooperation == "education_path")
+    a_total = sum(en.rate[0] for en in a_entries)
+    for c, strength in enumerate(strengths):
+        delta = strength - co.reference_strength
+        # the education path's share of exits from assessment moves; the total exit rate does not
+        m_edu = math.exp(effects.education_path * delta)
+        share = edu_share / a_total if a_total > 0 else 0.0
+        norm = share * m_edu + (1.0 - share)
+        for s, es in entries.items():
+            for k, en in enumerate(es):
+                if en.cooperation == "education_path":
+                    mult[c, s, k] = m_edu / norm
+                elif en.cooperation == "assessment_other":
+                    mult[c, s, k] = 1.0 / norm
+                elif en.cooperation:
+                    mult[c, s, k] = math.exp(en.sign * getattr(effects, en.cooperation) * delta)
+    return mult
+
+
+def _cumulative(shares: dict[str, float]) -> np.ndarray:
+    """Cumulative shares over states; 1 from the last named state on, so rounding never falls through."""
+    row = np.zeros(N_STATES)
+    for name, share in shares.items():
+        row[_s(name)] += share
+    cum = np.cumsum(row)
+    cum[np.max(np.nonzero(row)[0]):] = 1.0
+    return cum
+
+
+def _programme_ends(cfg: SimConfig):
+    r = cfg.rates
+    S, E = State, Education
+    ev = K.EV
+    dur = np.zeros((N_STATES, 2))
+    pass_p = np.ones((N_STATES, 2))
+    cum = np.zeros((N_STATES, 2, 2, N_STATES))
+    cum[:] = np.arange(N_STATES) >= int(S.JOBSEEKER)  # default (never used): job seeker
+    edu = -np.ones((N_STATES, 2, 2), dtype=np.int64)
+    event = -np.ones((N_STATES, 2, 2), dtype=np.int64)
+    drop = -np.ones((N_STATES, 2), dtype=np.int64)
+
+    def end(s, v, years_, p, pass_dest, fail_dest, edu_pass, edu_fail, ev_pass, ev_fail):
+        dur[s, v] = years_ * DAYS_PER_YEAR
+        pass_p[s, v] = p
+        cum[s, v, 1] = _cumulative(pass_dest)
+        cum[s, v, 0] = _cumulative(fail_dest)
+        edu[s, v] = (edu_fail, edu_pass)
+        event[s, v] = (ev[ev_fail] if ev_fail else -1, ev[ev_pass] if ev_pass else -1)
+
+    sc = r.school
+    end(S.SCHOOL, 0, sc.general_years, sc.pass_share_general, sc.general_destinations, sc.fail_destinations,
+        E.VGO, E.SOME_VGO, "school_general_pass", "school_general_fail")
+    end(S.SCHOOL, 1, sc.vocational_school_years, sc.apprenticeship_contract_share, {"apprentice": 1.0},
+        sc.no_contract_destinations, E.SOME_VGO, E.SOME_VGO, "school_vocational_contract",
+        "school_vocational_no_contract")
+    ap = r.apprentice
+    end(S.APPRENTICE, 0, ap.years, ap.pass_share, ap.pass_destinations, ap.fail_destinations,
+        E.VGO, E.SOME_VGO, "apprentice_pass", "apprentice_fail")
+    am = r.amo_course
+    end(S.AMO_COURSE, 0, am.weeks * 7.0 / DAYS_PER_YEAR, am.pass_share, am.pass_destinations,
+        am.fail_destinations, -1, -1, "amo_pass", "amo_fail")
+    av = r.adult_vgo
+    for v, who in ((0, "county"), (1, "nav")):
+        end(S.ADULT_VGO, v, av.years, av.pass_share, av.pass_destinations, av.fail_destinations,
+            E.VGO, E.SOME_VGO, f"adult_vgo_{who}_pass", f"adult_vgo_{who}_fail")
+    te = r.tertiary
+    for v, tag in ((0, ""), (1, "_nav")):
+        end(S.TERTIARY, v, te.years, te.pass_share, te.pass_destinations, te.fail_destinations,
+            E.TERTIARY, -1, f"tertiary{tag}_pass", f"tertiary{tag}_fail")
+    end(S.AAP, 0, r.aap.max_years, 1.0, r.aap.end_destinations, r.aap.end_destinations, -1, -1, None, None)
+    # OT's follow-up ends by age, not by duration: only its destinations are stored (no duration)
+    cum[S.OT_FOLLOWED, 0, 1] = _cumulative(r.ot.ageing_out_destinations)
+    drop[S.SCHOOL] = ev["school_dropout"]
+    drop[S.APPRENTICE] = ev["apprentice_dropout"]
+    drop[S.AMO_COURSE] = ev["amo_dropout"]
+    drop[S.ADULT_VGO] = (ev["adult_vgo_county_dropout"], ev["adult_vgo_nav_dropout"])
+    drop[S.TERTIARY] = (ev["tertiary_dropout"], ev["tertiary_nav_dropout"])
+    return dur, pass_p, cum, edu, event, drop
+
+
+def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, report_steps: int) -> K.KernelParams:
+    """All kernel inputs for one scenario (identical for every replicate)."""
+    entries = hazard_entries(cfg)
+    n_entries = np.zeros(N_STATES, dtype=np.int64)
+    dest = np.zeros((N_STATES, K.KMAX), dtype=np.int64)
+    kind = np.zeros((N_STATES, K.KMAX), dtype=np.int64)
+    hazard = np.zeros((N_STATES, 2, K.KMAX, K.N_CELLS))
+    for s, es in entries.items():
+        n_entries[s] = len(es)
+        for k, en in enumerate(es):
+            dest[s, k] = en.dest
+            kind[s, k] = en.kind
+            for band in range(6):
+                for edu in range(N_EDUCATION):
+                    for imm in range(2):
+                        for rwa in range(2):
+                            cell = ((band * 4 + edu) * 4) + imm * 2 + rwa
+                            m = _static_multiplier(cfg, en.static, band, edu, imm, rwa)
+                            hazard[s, 0, k, cell] = en.rate[0] * m
+                            hazard[s, 1, k, cell] = en.rate[1] * m
+    county_mult = _cooperation_multipliers(cfg, entries, county_names)
+    run, sc, r = cfg.run, cfg.scenario, cfg.rates
+    n_steps = burn_steps + report_steps
+    intensity = cycle_intensity(cfg.economy, n_steps, burn_steps, run.step_days)
+    job, layoff, appr = cycle_multipliers(cfg.economy, intensity)
+    dur, pass_p, cum, end_edu, end_event, drop = _programme_ends(cfg)
+    return_age = sc.return_to_school_max_age_reform if sc.completion_reform else sc.return_to_school_max_age
+    js = r.jobseeker
+    return K.KernelParams(
+        n_entries=n_entries, dest=dest, kind=kind, hazard=hazard, county_mult=county_mult,
+        job_cycle=job, layoff_cycle=layoff, apprenticeship_cycle=appr,
+        duration_factor=duration_table(r.job_finding.duration_decay_per_year, r.job_finding.duration_floor),
+        dur_days=dur, pass_p=pass_p, end_cum=cum, end_edu=end_edu, end_event=end_event, dropout_event=drop,
+        followup_days=np.array([m * DAYS_PER_YEAR / 12.0 for m in sorted(cfg.indicators.followup_months)]),
+        dt_days=int(run.step_days),
+        age16_days=years_to_days(16), age67_days=years_to_days(67),
+        ot_end_days=years_to_days(r.ot.max_age + 1),
+        start_share=float(r.school.start_share), vocational_share=float(r.school.vocational_share),
+        youth_guarantee=bool(sc.youth_guarantee), guarantee_days=float(sc.youth_guarantee_weeks * 7.0),
+        guarantee_max_days=years_to_days(sc.youth_guarantee_max_age + 1),
+        guarantee_compliance=float(sc.youth_guarantee_compliance),
+        return_max_days=years_to_days(return_age + 1),
+        adult_right_days=years_to_days(sc.adult_right_min_age),
+        tertiary_entry_max_days=years_to_days(r.work.to_tertiary_max_age + 1),
+        training_min_days=years_to_days(sc.training_measure_min_age),
+        he_min_days=years_to_days(sc.higher_education_measure_min_age),
+        he_share=float(r.assessment.higher_education_share),
+        cap_days=float(sc.education_measure_cap_years * DAYS_PER_YEAR),
+        extension_days=float(sc.education_measure_extension_years * DAYS_PER_YEAR),
+        extension_share=float(sc.education_measure_extension_share),
+        study_regime=_REGIME[sc.dagpenger_while_studying],
+        dp_he_min_days=years_to_days(sc.dagpenger_higher_education_min_age),
+        study_uptake=float(sc.study_uptake_if_dagpenger_lost),
+        deregister_mult=float(js.deregister_multiplier_without_benefit),
+        dp_elig_youth=float(js.dagpenger_eligible_share_youth), dp_elig_adult=float(js.dagpenger_eligible_share_adult),
+        dp_long_share=float(js.dagpenger_long_share),
+        dp_long_days=int(round(js.dagpenger_weeks_long * 7)), dp_short_days=int(round(js.dagpenger_weeks_short * 7)),
+        sa_share=float(js.social_assistance_share_after_exhaustion),
+        long_term_days=int(round(cfg.indicators.long_term_weeks * 7)),
+    )

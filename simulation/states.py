@@ -1,0 +1,137 @@
+"""The states a person can be in, the person attributes' codes and the reporting groups.
+
+Everything here is plain integers so the Numba kernel can use it; names (English and
+Norwegian) live beside the codes so tables and figures never hard-code a label.
+"""
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+
+class State(IntEnum):
+    """Where a person is this step (DOMAIN.md, "States a person can be in")."""
+
+    PRE_ENTRY = 0  # under 16: not yet in scope; enters at 16 (keeps the arrays closed)
+    SCHOOL = 1  # elev i videregående (youth right)
+    APPRENTICE = 2  # lærling
+    OT_FOLLOWED = 3  # utenfor, fulgt opp av OT (16-21)
+    JOBSEEKER = 4  # arbeidssøker, with or without dagpenger
+    ASSESSMENT = 5  # kartlegging / realkompetansevurdering / karriereveiledning
+    WORK_MEASURE = 6  # arbeidstrening, lønnstilskudd, IPS ...
+    AMO_COURSE = 7  # AMO-kurs
+    ADULT_VGO = 8  # videregående for voksne (county place or NAV-bought)
+    WORK = 9  # i arbeid
+    AAP = 10  # arbeidsavklaringspenger
+    DISABILITY = 11  # uføretrygd
+    INACTIVE = 12  # utenfor, ukjent for tjenestene
+    TERTIARY = 13  # høyere utdanning / fagskole
+    AGED_OUT = 14  # 67 and over: out of scope, absorbing
+
+
+N_STATES = len(State)
+
+STATE_NAMES = [s.name.lower() for s in State]
+STATE_LABELS = {
+    "en": {
+        "pre_entry": "Under 16",
+        "school": "Upper secondary school",
+        "apprentice": "Apprentice",
+        "ot_followed": "Outside, followed by OT",
+        "jobseeker": "Registered job seeker",
+        "assessment": "Assessment / guidance",
+        "work_measure": "Work-oriented measure",
+        "amo_course": "AMO course",
+        "adult_vgo": "Adult upper secondary",
+        "work": "In work",
+        "aap": "Work assessment allowance",
+        "disability": "Disability benefit",
+        "inactive": "Inactive, unknown to services",
+        "tertiary": "Tertiary / vocational college",
+        "aged_out": "Aged 67+",
+    },
+    "nb": {
+        "pre_entry": "Under 16 år",
+        "school": "Elev i videregående",
+        "apprentice": "Lærling",
+        "ot_followed": "Utenfor, fulgt opp av OT",
+        "jobseeker": "Arbeidssøker",
+        "assessment": "Kartlegging / veiledning",
+        "work_measure": "Arbeidsrettet tiltak",
+        "amo_course": "AMO-kurs",
+        "adult_vgo": "Videregående for voksne",
+        "work": "I arbeid",
+        "aap": "AAP",
+        "disability": "Uføretrygd",
+        "inactive": "Inaktiv",
+        "tertiary": "Høyere utdanning / fagskole",
+        "aged_out": "67 år og eldre",
+    },
+}
+
+# States in which a person is a NAV client (one continuous NAV spell runs through them).
+NAV_STATES = (State.JOBSEEKER, State.ASSESSMENT, State.WORK_MEASURE, State.AMO_COURSE)
+# Out of the working-age population the indicators speak of.
+OUT_OF_SCOPE = (State.PRE_ENTRY, State.AGED_OUT)
+# Neither in employment nor in education or training (NEET, OECD definition: NAV measures count as training).
+NEET_STATES = (State.OT_FOLLOWED, State.JOBSEEKER, State.ASSESSMENT, State.AAP, State.DISABILITY, State.INACTIVE)
+
+
+class Education(IntEnum):
+    """Highest completed education."""
+
+    PRIMARY = 0  # grunnskole
+    SOME_VGO = 1  # started but not completed upper secondary
+    VGO = 2  # fag-/svennebrev or studiekompetanse
+    TERTIARY = 3  # fagskole, university
+
+
+N_EDUCATION = len(Education)
+EDUCATION_NAMES = [e.name.lower() for e in Education]
+
+
+class Benefit(IntEnum):
+    """Benefit status outside the state-implied benefits (AAP and uføretrygd follow the state)."""
+
+    NONE = 0
+    DAGPENGER = 1
+    SOCIAL_ASSISTANCE = 2  # økonomisk sosialhjelp
+
+
+# Age bands: the rules switch at 16, 19, 22, 25, 30 and 67 (DOMAIN.md), so the bands follow them.
+# Band 0 is "under 16" and the last "67 and over"; only bands 1..6 carry rates.
+AGE_BAND_EDGES = (16, 19, 22, 25, 30, 50, 67)
+AGE_BAND_NAMES = ["under_16", "16_18", "19_21", "22_24", "25_29", "30_49", "50_66", "67_plus"]
+N_AGE_BANDS = len(AGE_BAND_NAMES)
+N_RATE_BANDS = 6  # bands 1..6
+
+# Person flag bits (uint8).
+FLAG_IMMIGRANT = np.uint8(1)  # immigrant background
+FLAG_REDUCED_WORK_ABILITY = np.uint8(2)  # nedsatt arbeidsevne
+FLAG_VOCATIONAL = np.uint8(4)  # vocational track in upper secondary
+FLAG_NAV_PAID = np.uint8(8)  # current education is a NAV training measure (opplæringstiltak)
+FLAG_EXTENDED = np.uint8(16)  # the one extra year beyond the education-measure cap was granted
+FLAG_OFFER_PENDING = np.uint8(32)  # under-30 registered, no offer yet (youth guarantee clock running)
+
+# Reporting groups: "all", then one group per county, age band, education level, immigrant background.
+N_COUNTIES_MAX = 15
+
+
+def group_layout(county_names: list[str]) -> list[tuple[str, str]]:
+    """(dimension, group) pairs in the order of the kernel's group index."""
+    groups = [("all", "all")]
+    groups += [("county", c) for c in county_names]
+    groups += [("age_band", a) for a in AGE_BAND_NAMES]
+    groups += [("education", e) for e in EDUCATION_NAMES]
+    groups += [("immigrant", "no"), ("immigrant", "yes")]
+    return groups
+
+
+def group_offsets(n_counties: int) -> tuple[int, int, int, int, int]:
+    """Index where each dimension starts: county, age band, education, immigrant, and the total count."""
+    county0 = 1
+    age0 = county0 + n_counties
+    edu0 = age0 + N_AGE_BANDS
+    imm0 = edu0 + N_EDUCATION
+    return county0, age0, edu0, imm0, imm0 + 2
