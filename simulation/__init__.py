@@ -1,0 +1,12 @@
+"""Agent-based simulation of cross-sector client flows in Norway (school, NAV, adult education, work).
+
+Public API:
+    load_config(overrides) -> DictConfig     compose the Hydra config as the CLI would
+    run(cfg) -> Results                      simulate all replicates and summarise (no files written)
+    write_outputs(results, directory)        the run directory's tables, manifest and figures
+"""
+from simulation.api import load_config
+from simulation.config import ConfigError, SimConfig, validate
+
+__all__ = ["load_config", "validate", "ConfigError", "SimConfig"]
+__version__ = "0.1.0"

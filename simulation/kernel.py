@@ -28,6 +28,12 @@ from simulation.states import (
     State,
 )
 
+# The hot functions are compiled without Numba's reference counting (the private `_nrt=False`
+# flag): they allocate nothing, and the atomic incref/decref of every array a branchy
+# function touches otherwise costs ~30 ns per person-step, more than the model itself.
+HOT = dict(cache=True, _nrt=False)
+HOT_INLINE = dict(cache=True, inline="always", _nrt=False)
+
 # decision ids (the last part of a draw's key); each decision has its own stream (CRN)
 D_HAZARD = 0  # does an event happen this step, and which
 D_PASS = 1  # pass/fail at the end of a programme
@@ -54,7 +60,9 @@ KMAX = 8  # hazard entries per state at most
 N_CELLS = 96  # 6 rate bands x 4 education levels x immigrant x reduced work ability
 MAX_FOLLOWUPS = 8
 DAYS_PER_YEAR = 365.25
-SATURATE = 32000  # int16 day counters stop here
+SATURATE = 32000
+import os as _os
+_PROFILE_MODE = int(_os.environ.get("SIM_PROFILE_MODE", "0"))  # int16 day counters stop here
 
 # events: counts per step (the last block are stocks of person attributes at the end of the step)
 EVENT_NAMES = [
@@ -189,17 +197,17 @@ class KernelParams(NamedTuple):
     long_term_days: int
 
 
-@njit(cache=True, inline="always")
+@njit(**HOT_INLINE)
 def _is_nav(s):
     return s == JOBSEEKER or s == ASSESSMENT or s == WORK_MEASURE or s == AMO
 
 
-@njit(cache=True, inline="always")
+@njit(**HOT_INLINE)
 def _is_offer(s):
     return s == ASSESSMENT or s == WORK_MEASURE or s == AMO or s == ADULT_VGO or s == TERTIARY or s == SCHOOL
 
 
-@njit(cache=True, inline="always")
+@njit(**HOT_INLINE)
 def _variant(s, flags):
     if s == SCHOOL:
         return 1 if flags & FLAG_VOCATIONAL else 0
@@ -208,13 +216,13 @@ def _variant(s, flags):
     return 0
 
 
-@njit(cache=True, inline="always")
+@njit(**HOT_INLINE)
 def _sat_add(x, d):
     y = np.int32(x) + d
     return SATURATE if y > SATURATE else y
 
 
-@njit(cache=True, inline="always")
+@njit(**HOT_INLINE)
 def _entry_rate(P, s, v, k, cell, c, t, band, edu, flags, benefit, age, udays):
     """Annual hazard of entry k for this person now (0 when a rule makes it impossible)."""
     r = P.hazard[s, v, k, cell] * P.county_mult[c, s, k]
@@ -247,7 +255,7 @@ def _entry_rate(P, s, v, k, cell, c, t, band, edu, flags, benefit, age, udays):
     return r  # K_EDU_PATH: always open; resolved (or redirected) when chosen
 
 
-@njit(cache=True, inline="always")
+@njit(**HOT_INLINE)
 def _resolve_edu_path(P, pk, t, edu, flags, age, edum):
     """Where an education path chosen at assessment leads; returns (state, nav_paid)."""
     if age < P.training_min_days:
@@ -266,7 +274,7 @@ def _resolve_edu_path(P, pk, t, edu, flags, age, edum):
     return ADULT_VGO, True
 
 
-@njit(cache=True, inline="always")
+@njit(**HOT_INLINE)
 def _pick_end(P, s, v, outcome, u):
     row = P.end_cum[s, v, outcome]
     for d in range(N_STATES):
@@ -275,7 +283,7 @@ def _pick_end(P, s, v, outcome, u):
     return JOBSEEKER  # unreachable when the shares sum to one; a safe default
 
 
-@njit(cache=True)
+@njit(**HOT)
 def _step_person(i, pp, P, rep_key, t, rep, acc_ev, ev_on):
     """Advance person i by one step; returns the new state. ``rep`` is the reporting step (>= 1 when reporting)."""
     s = np.int64(pp.state[i])
@@ -441,7 +449,7 @@ def _step_person(i, pp, P, rep_key, t, rep, acc_ev, ev_on):
     return s
 
 
-@njit(cache=True, inline="always")
+@njit(**HOT_INLINE)
 def _layoff_benefit(i, pp, P, pk, t, age, acc_ev, ev_on):
     """On a layoff: dagpenger if the person qualifies (income test), long or short."""
     elig = P.dp_elig_youth if age < P.adult_right_days else P.dp_elig_adult
@@ -453,7 +461,7 @@ def _layoff_benefit(i, pp, P, pk, t, age, acc_ev, ev_on):
             acc_ev[E_DP_START] += 1
 
 
-@njit(cache=True, inline="always")
+@njit(**HOT_INLINE)
 def _enter_programme(i, pp, P, ns, nav_paid, age):
     """Flags and benefits that entering an education programme sets."""
     flags = np.int64(pp.flags[i])
@@ -468,7 +476,7 @@ def _enter_programme(i, pp, P, ns, nav_paid, age):
     pp.flags[i] = flags
 
 
-@njit(cache=True)
+@njit(**HOT)
 def _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on):
     """Book-keeping of a move s -> ns: spells, benefits, the youth-guarantee clock."""
     pp.days_in_state[i] = 0
@@ -504,7 +512,7 @@ def _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on):
     pp.flags[i] = flags
 
 
-@njit(cache=True, inline="always")
+@njit(**HOT_INLINE)
 def _tally(i, pp, P, s_old, s_new, rep, acc_st, acc_fl, acc_ev, group0):
     """Stocks by group, the flow, and the attribute stocks of one person at the end of a step."""
     c0, a0, e0, m0 = group0
@@ -543,11 +551,11 @@ def _tally(i, pp, P, s_old, s_new, rep, acc_st, acc_fl, acc_ev, group0):
             pp.first_nav_step[i] = -2
 
 
-@njit(cache=True)
+@njit(**HOT)
 def _step_chunk(pp, P, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, group0):
     """One step for persons lo..hi-1, tallied into this chunk's accumulators."""
-    acc_st[:] = 0
-    acc_fl[:] = 0
+    acc_st[:, :] = 0
+    acc_fl[:, :] = 0
     acc_ev[:] = 0
     ev_on = rep >= 1
     for i in range(lo, hi):
@@ -556,6 +564,19 @@ def _step_chunk(pp, P, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, group0):
         pp.state[i] = s_new
         if ev_on:
             _tally(i, pp, P, s_old, s_new, rep, acc_st, acc_fl, acc_ev, group0)
+
+
+@njit(**HOT)
+def _reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events):
+    """Sum the chunks' tallies into the step's rows (integer sums: exact in any order)."""
+    for ch in range(acc_st.shape[0]):
+        for s in range(acc_st.shape[1]):
+            for g in range(acc_st.shape[2]):
+                stocks[rep, s, g] += acc_st[ch, s, g]
+            for d in range(acc_fl.shape[2]):
+                flows[rep, s, d] += acc_fl[ch, s, d]
+        for e in range(acc_ev.shape[1]):
+            events[rep, e] += acc_ev[ch, e]
 
 
 @njit(cache=True, parallel=True)
@@ -574,13 +595,10 @@ def run_steps(pp, P, rep_key, t_start, n_steps, report_t0, chunk, acc_st, acc_fl
             _step_chunk(pp, P, rep_key, t, rep, ch * chunk, min(n, (ch + 1) * chunk),
                         acc_st[ch], acc_fl[ch], acc_ev[ch], group0)
         if rep >= 1:
-            for ch in range(n_chunks):
-                stocks[rep] += acc_st[ch]
-                flows[rep] += acc_fl[ch]
-                events[rep] += acc_ev[ch]
+            _reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events)
 
 
-@njit(cache=True)
+@njit(**HOT)
 def count_stocks(pp, group0, out):
     """Stocks by state and group now (row 0 of the reported stocks)."""
     c0, a0, e0, m0 = group0

@@ -91,17 +91,18 @@ def run_replicate(cfg: SimConfig, params: K.KernelParams, replicate: int, out_st
     acc_fl = np.zeros((n_chunks, N_STATES, N_STATES), dtype=np.int32)
     acc_ev = np.zeros((n_chunks, K.N_EVENTS), dtype=np.int64)
     key = replicate_key(cfg.run.seed, replicate)
-    for phase_start, phase_end in ((0, burn), (burn, burn + report)):
-        if phase_start == burn:
-            K.count_stocks(people, group0, out_stocks[0])  # the stocks at the start of reporting
-        t = phase_start
-        while t < phase_end:
-            n_steps = min(BLOCK_STEPS, phase_end - t)
+    def advance(t: int, t_end: int) -> None:
+        while t < t_end:
+            n_steps = min(BLOCK_STEPS, t_end - t)
             K.run_steps(people, params, key, t, n_steps, burn, chunk, acc_st, acc_fl, acc_ev,
                         out_stocks, out_flows, out_events, group0)
             t += n_steps
             if on_block is not None:
                 on_block(n_steps)
+
+    advance(0, burn)
+    K.count_stocks(people, group0, out_stocks[0])  # the stocks at the start of reporting
+    advance(burn, burn + report)
     return n
 
 

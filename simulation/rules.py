@@ -24,7 +24,7 @@ def years_to_days(years: float) -> int:
     return int(round(years * DAYS_PER_YEAR))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def age_band(age_days):
     """Reporting age band: 0 under 16, 1..6 the rate bands 16-18 .. 50-66, 7 for 67 and over."""
     if age_days < E16:
@@ -44,26 +44,26 @@ def age_band(age_days):
     return 7
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def rate_band(age_days):
     """The age band whose rates apply (1..6): under-16s and 67+ never reach the rates."""
     b = age_band(age_days)
     return 1 if b < 1 else (6 if b > 6 else b)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def has_youth_right(education, age_days, youth_right_end_days):
     """Ungdomsrett: no completed VGO and younger than the right's end (21, or 24 with the completion reform)."""
     return education < _VGO and age_days < youth_right_end_days
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def has_adult_right(education, age_days, adult_right_days):
     """Voksenrett: 25 or over without completed VGO."""
     return education < _VGO and age_days >= adult_right_days
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def study_uptake(regime, benefit, dest_state, age_days, dp_higher_education_min_days, uptake_if_lost):
     """Relative chance of starting education on one's own when studying may cost dagpenger.
 
@@ -80,7 +80,7 @@ def study_uptake(regime, benefit, dest_state, age_days, dp_higher_education_min_
     return uptake_if_lost
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def duration_factor(table, unemployed_days):
     """Job-finding multiplier after this many days of unemployment (falls with duration)."""
     w = unemployed_days // 7
