@@ -3,10 +3,10 @@
 Public API:
     load_config(overrides) -> DictConfig     compose the Hydra config as the CLI would
     run(cfg) -> Results                      simulate all replicates and summarise (no files written)
-    write_outputs(results, directory)        the run directory's tables, manifest and figures
+    write_outputs(results, directory)        the run directory's tables, figures and manifest
 """
-from simulation.api import load_config
+from simulation.api import Results, format_headline, load_config, run, write_outputs
 from simulation.config import ConfigError, SimConfig, validate
 
-__all__ = ["load_config", "validate", "ConfigError", "SimConfig"]
+__all__ = ["load_config", "run", "write_outputs", "format_headline", "Results", "validate", "ConfigError", "SimConfig"]
 __version__ = "0.1.0"

@@ -1,0 +1,79 @@
+"""Check command-line overrides against the config groups and the schema before Hydra composes."""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import typing
+from pathlib import Path
+
+from simulation.api import CONFIG_DIR
+from simulation.config import SimConfig
+
+_HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd", "--cfg", "-c",
+                           "--package", "-p", "--info", "-i", "--experimental-rerun"}
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def config_groups(config_dir: Path = CONFIG_DIR) -> dict[str, list[str]]:
+    """Config groups and their options, from the config directory."""
+    return {d.name: sorted(p.stem for p in d.glob("*.yaml")) for d in sorted(config_dir.iterdir()) if d.is_dir()}
+
+
+def _schema_has(path: list[str]) -> tuple[bool, list[str]]:
+    """Whether a dotted key exists in SimConfig (anything below a Dict field is allowed)."""
+    tp: typing.Any = SimConfig
+    for i, part in enumerate(path):
+        if dataclasses.is_dataclass(tp):
+            hints = typing.get_type_hints(tp)
+            if part not in hints:
+                return False, list(hints)
+            tp = hints[part]
+        elif typing.get_origin(tp) in (dict, typing.Dict):
+            tp = typing.get_args(tp)[1]
+        else:
+            return False, []
+    return True, []
+
+
+def check_overrides(argv: list[str]) -> str | None:
+    """None when the overrides look right; otherwise a one-line error naming key and value."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    args, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+            continue
+        if a in _HYDRA_FLAGS_WITH_VALUE:
+            skip = True
+            continue
+        if a.startswith("-"):
+            continue
+        args.append(a)
+    try:
+        overrides = OverridesParser.create().parse_overrides(args)
+    except OverrideParseException as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else "cannot parse"
+        return f"config error: cannot parse the command line: {first}"
+    groups = config_groups()
+    for o in overrides:
+        key = o.key_or_group
+        if key.startswith("hydra") or o.is_delete():
+            continue
+        if key in groups:
+            values = list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.get_value_element_as_str()]
+            for v in values:
+                if v not in groups[key]:
+                    return (f"config error: {key}={v!r}: unknown option; choose one of "
+                            f"{', '.join(groups[key])}{_suggest(v, groups[key])}")
+            continue
+        ok, options = _schema_has(key.split("."))
+        if not ok and not o.is_add():
+            leaf = key.split(".")[-1]
+            return f"config error: {key}: unknown key{_suggest(leaf, options)}"
+    return None

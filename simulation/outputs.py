@@ -1,0 +1,186 @@
+"""Tidy tables, the manifest and atomic writes: the output contract other tools and users rely on.
+
+Every file is written to a temporary name in the same folder and renamed into place, so a
+killed job never leaves a half-written table under the final name. ``manifest.json`` is
+written first without and last with ``"complete": true``: only then is the directory complete.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from simulation.kernel import EVENT_NAMES
+from simulation.montecarlo import SimResult
+from simulation.states import STATE_NAMES
+
+MANIFEST = "manifest.json"
+TABLES = ("stocks.parquet", "flows.parquet", "events.parquet", "indicator_series.parquet", "indicators.parquet",
+          "headline.csv")
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` and rename tmp to ``path`` only when it succeeded."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False, compression="zstd"))
+
+
+def write_text(text: str, path: Path) -> None:
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def _years(res: SimResult, steps: np.ndarray) -> np.ndarray:
+    return res.start_year + steps * res.step_days / 365.25
+
+
+def stocks_table(res: SimResult) -> pd.DataFrame:
+    """step x state x group x replicate, raw and scaled to the real population."""
+    R, T1, S, G = res.stocks.shape
+    rep, step, state, group = (a.ravel() for a in np.meshgrid(np.arange(R), np.arange(T1), np.arange(S), np.arange(G),
+                                                             indexing="ij"))
+    counts = res.stocks.ravel()
+    dims = pd.Categorical([d for d, _ in res.groups])
+    groups = pd.Categorical([g for _, g in res.groups])
+    return pd.DataFrame({
+        "replicate": rep.astype(np.int16),
+        "step": step.astype(np.int32),
+        "year": _years(res, step),
+        "state": pd.Categorical.from_codes(state, STATE_NAMES),
+        "dimension": dims[group],
+        "group": groups[group],
+        "count": counts.astype(np.int32),
+        "count_scaled": counts * res.scale,
+    })
+
+
+def flows_table(res: SimResult) -> pd.DataFrame:
+    """Moves between different states per step (stayers are not listed), raw and scaled."""
+    R, T1, S, _ = res.flows.shape
+    fl = res.flows.copy()
+    idx = np.arange(S)
+    fl[:, :, idx, idx] = 0
+    rep, step, src, dst = np.nonzero(fl)
+    counts = fl[rep, step, src, dst]
+    return pd.DataFrame({
+        "replicate": rep.astype(np.int16),
+        "step": step.astype(np.int32),
+        "year": _years(res, step),
+        "from_state": pd.Categorical.from_codes(src, STATE_NAMES),
+        "to_state": pd.Categorical.from_codes(dst, STATE_NAMES),
+        "count": counts.astype(np.int32),
+        "count_scaled": counts * res.scale,
+    })
+
+
+def events_table(res: SimResult) -> pd.DataFrame:
+    """Programme outcomes, youth-guarantee offers, spells and attribute stocks per step (raw)."""
+    R, T1, E = res.events.shape
+    rep, step, ev = (a.ravel() for a in np.meshgrid(np.arange(R), np.arange(T1), np.arange(E), indexing="ij"))
+    return pd.DataFrame({
+        "replicate": rep.astype(np.int16),
+        "step": step.astype(np.int32),
+        "year": _years(res, step),
+        "event": pd.Categorical.from_codes(ev, EVENT_NAMES),
+        "count": res.events.ravel(),
+    })
+
+
+def series_table(res: SimResult, series: dict) -> pd.DataFrame:
+    """Indicators over time per replicate (what the fan chart shows)."""
+    frames = []
+    for name, (ind, arr) in series.items():
+        R, T1 = arr.shape
+        rep, step = (a.ravel() for a in np.meshgrid(np.arange(R), np.arange(T1), indexing="ij"))
+        frames.append(pd.DataFrame({"replicate": rep.astype(np.int16), "step": step.astype(np.int32),
+                                    "year": _years(res, step), "indicator": name, "unit": ind.unit,
+                                    "value": arr.ravel()}))
+    df = pd.concat(frames, ignore_index=True)
+    return df[np.isfinite(df["value"])].reset_index(drop=True)
+
+
+def git_revision(where: Path) -> str:
+    """The code's git revision (with '+dirty' when changed), or 'unknown' outside a checkout."""
+    try:
+        rev = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=5).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return (rev + ("+dirty" if dirty else "")) if rev else "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("simulation", "numpy", "numba", "llvmlite", "pandas", "pyarrow", "scipy", "hydra-core", "omegaconf",
+                "matplotlib", "mesa"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def manifest(cfg, res: SimResult, timings: dict, files: dict[str, int], overrides: list[str], complete: bool) -> dict:
+    """What reproduces and describes the run; ``complete`` is true only once every file is in place."""
+    import numba
+
+    return {
+        "complete": complete,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "seed": cfg.run.seed,
+        "replicates": res.replicates,
+        "years": cfg.run.years,
+        "step_days": cfg.run.step_days,
+        "steps": res.steps,
+        "burn_in_years": cfg.run.burn_in_years,
+        "start_year": res.start_year,
+        "scale": res.scale,
+        "scenario": cfg.scenario.name,
+        "economy": cfg.economy.name,
+        "cooperation": cfg.cooperation.name,
+        "counties": res.counties,
+        "persons_per_replicate": res.n_persons,
+        "real_population_represented": float(res.n_persons[0] * res.scale) if res.n_persons else 0.0,
+        "bytes_per_person": res.bytes_per_person,
+        "groups": [list(g) for g in res.groups],
+        "overrides": overrides,
+        "git_revision": git_revision(Path(__file__).resolve().parent),
+        "versions": versions(),
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "numba_threads": numba.get_num_threads()},
+        "timings_s": timings,
+        "files_bytes": files,
+        "language": cfg.output.language,
+    }
+
+
+def write_manifest(data: dict, directory: Path) -> None:
+    write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", Path(directory) / MANIFEST)
+
+
+def read_manifest(directory: Path) -> dict:
+    return json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
