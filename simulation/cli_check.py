@@ -55,11 +55,14 @@ def check_overrides(argv: list[str]) -> str | None:
         if a.startswith("-"):
             continue
         args.append(a)
-    try:
-        overrides = OverridesParser.create().parse_overrides(args)
-    except OverrideParseException as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else "cannot parse"
-        return f"config error: cannot parse the command line: {first}"
+    parser = OverridesParser.create()
+    overrides = []
+    for a in args:
+        try:
+            overrides += parser.parse_overrides([a])
+        except OverrideParseException as err:
+            first = str(err).strip().splitlines()[0] if str(err).strip() else "cannot parse"
+            return f"config error: {a}: cannot parse ({first})"
     groups = config_groups()
     for o in overrides:
         key = o.key_or_group
@@ -76,4 +79,33 @@ def check_overrides(argv: list[str]) -> str | None:
         if not ok and not o.is_add():
             leaf = key.split(".")[-1]
             return f"config error: {key}: unknown key{_suggest(leaf, options)}"
+    return _check_composition(overrides)
+
+
+def _check_composition(overrides) -> str | None:
+    """Compose the first combination of a sweep as Hydra will; say in one line what it rejects."""
+    from hydra.errors import HydraException
+
+    from simulation.api import load_config
+
+    first = []
+    for o in overrides:
+        if o.key_or_group.startswith("hydra"):
+            continue
+        if o.is_sweep_override():
+            value = next(iter(o.sweep_string_iterator()))
+            first.append(f"{o.get_key_element()}={value}")
+        else:
+            first.append(o.input_line)
+    try:
+        load_config(first)
+    except HydraException as err:
+        lines = [ln.strip() for ln in str(err).splitlines() if ln.strip()]
+        cause = err.__cause__
+        why = lines[1] if len(lines) > 1 else (lines[0] if lines else "rejected")
+        if cause is not None:
+            why = str(cause).split("full_key:")[0].strip().splitlines()[0] + f"; {why}"
+        culprit = next((o.input_line for o in overrides if f"'{o.key_or_group}'" in (lines[0] if lines else "")),
+                       lines[0] if lines else "?")
+        return f"config error: {culprit}: {why}"
     return None

@@ -490,8 +490,11 @@ def _check_semantics(cfg: SimConfig) -> None:
     ):
         _check_keys(key, mapping, allowed, complete=True)
         _check_values(key, mapping, 0.0, 1e3)
-    if cfg.run.burn_in_years * 365.25 / cfg.run.step_days > 5000 or cfg.run.years * 365.25 / cfg.run.step_days > 30000:
-        _fail("run.years", cfg.run.years, "too many steps for this step length (at most 30000)")
+    if cfg.run.years * 365.25 / cfg.run.step_days > 25000:
+        _fail("run.years", cfg.run.years, f"too many steps for run.step_days={cfg.run.step_days} (at most 25000)")
+    if cfg.run.burn_in_years * 365.25 / cfg.run.step_days > 5000:
+        _fail("run.burn_in_years", cfg.run.burn_in_years,
+              f"too many steps for run.step_days={cfg.run.step_days} (at most 5000)")
     if cfg.economy.kind is EconomyKind.recession and cfg.economy.recession.start_year >= cfg.run.years:
         _fail("economy.recession.start_year", cfg.economy.recession.start_year,
               f"starts after the run ends (run.years={cfg.run.years})")
@@ -499,6 +502,8 @@ def _check_semantics(cfg: SimConfig) -> None:
         _fail("output.figure_format", cfg.output.figure_format, "must be one of png, svg, pdf")
     if cfg.output.language not in ("en", "nb"):
         _fail("output.language", cfg.output.language, "must be one of en, nb")
+    if not cfg.indicators.followup_months:
+        _fail("indicators.followup_months", [], "give at least one follow-up point, e.g. [6, 12, 24]")
     for m in cfg.indicators.followup_months:
         if not 1 <= m <= 600:
             _fail("indicators.followup_months", m, "must be between 1 and 600 months")
@@ -508,7 +513,8 @@ def _check_semantics(cfg: SimConfig) -> None:
 
 def _omegaconf_message(err: OmegaConfBaseException, cfg: DictConfig) -> str:
     key = getattr(err, "full_key", None) or "?"
-    msg = _one_line(getattr(err, "msg", None) or str(err).splitlines()[0])
+    text = str(getattr(err, "msg", None) or err)
+    msg = _one_line(text.split("full_key:")[0])
     value = OmegaConf.select(cfg, key, default="<missing>", throw_on_missing=False) if key != "?" else "?"
     if "not in" in msg and "Key" in msg:
         parent = key.rsplit(".", 1)[0] if "." in key else ""
@@ -518,6 +524,8 @@ def _omegaconf_message(err: OmegaConfBaseException, cfg: DictConfig) -> str:
         return f"config error: {key}: unknown key{_suggest(leaf, options)}"
     if "Missing mandatory value" in msg:
         return f"config error: {key}: missing value (set it in the YAML or on the command line)"
+    if "is not a ListConfig" in msg:
+        return f"config error: {key}={value!r}: must be a list, e.g. [{value}]"
     if "Invalid value" in msg and "expected one of" in msg:
         return f"config error: {key}={value!r}: {msg.split('Invalid value')[-1].strip()}"
     return f"config error: {key}={value!r}: {msg}"

@@ -59,6 +59,7 @@ K_DEREGISTER = 8  # leave the register: faster without dagpenger
 KMAX = 8  # hazard entries per state at most
 N_CELLS = 96  # 6 rate bands x 4 education levels x immigrant x reduced work ability
 MAX_FOLLOWUPS = 8
+N_TALLY_CELLS = 64  # 8 reporting age bands x 4 education levels x immigrant background
 DAYS_PER_YEAR = 365.25
 SATURATE = 32000
 import os as _os
@@ -165,6 +166,10 @@ class KernelParams(NamedTuple):
     end_event: np.ndarray  # int64[S, 2, 2], event id after fail / pass (-1 = none)
     dropout_event: np.ndarray  # int64[S, 2], event id for a hazard exit (-1 = none)
     followup_days: np.ndarray  # float64[k]
+    fast_ok: np.ndarray  # bool[S, 8]: in this state and age band, the exit probability depends on the cell only
+    benefit_dep: np.ndarray  # bool[S]: some hazard of the state depends on the benefit
+    cycle_changes: np.ndarray  # bool[steps]: the cycle multipliers differ from the step before
+    band_lo_days: np.ndarray  # int64[8]: first day of each age band
     dt_days: int
     age16_days: int
     age67_days: int
@@ -283,8 +288,8 @@ def _pick_end(P, s, v, outcome, u):
     return JOBSEEKER  # unreachable when the shares sum to one; a safe default
 
 
-@njit(**HOT)
-def _step_person(i, pp, P, rep_key, t, rep, acc_ev, ev_on):
+@njit(**HOT_INLINE)
+def _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on):
     """Advance person i by one step; returns the new state. ``rep`` is the reporting step (>= 1 when reporting)."""
     s = np.int64(pp.state[i])
     if s == AGED_OUT:
@@ -369,15 +374,25 @@ def _step_person(i, pp, P, rep_key, t, rep, acc_ev, ev_on):
     udays = np.int64(pp.spell_days[i]) if nav else tis_before
     dur = P.dur_days[s, v]
     exposure = float(dt)
-    if dur > 0.0 and dur - tis_before < exposure:
+    near_end = dur > 0.0 and dur - tis_before < exposure
+    if near_end:
         exposure = max(dur - tis_before, 0.0)
     n_k = P.n_entries[s]
+    # fast path: the step's exit probability of the person's cell, computed once per cycle change
+    # by the same arithmetic (so both paths give the same bits); the slow path for the rest
+    fast = P.fast_ok[s, band] and not near_end and not (benefit != B_NONE and P.benefit_dep[s])
     total = 0.0
-    for k in range(n_k):
-        total += _entry_rate(P, s, v, k, cell, c, t, band, edu, flags, benefit, age, udays)
+    if fast:
+        p_event = table[s, v, cell, c]
+    else:
+        for k in range(n_k):
+            total += _entry_rate(P, s, v, k, cell, c, t, band, edu, flags, benefit, age, udays)
+        p_event = -np.expm1(-total * exposure / DAYS_PER_YEAR)
     u = uniform(pk, t, D_HAZARD)
-    p_event = -np.expm1(-total * exposure / DAYS_PER_YEAR)
     if u < p_event:
+        if fast:
+            for k in range(n_k):
+                total += _entry_rate(P, s, v, k, cell, c, t, band, edu, flags, benefit, age, udays)
         target = u / p_event * total
         cum = 0.0
         chosen = n_k - 1
@@ -514,13 +529,11 @@ def _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on):
 
 @njit(**HOT_INLINE)
 def _tally(i, pp, P, s_old, s_new, rep, acc_st, acc_fl, acc_ev, group0):
-    """Stocks by group, the flow, and the attribute stocks of one person at the end of a step."""
-    c0, a0, e0, m0 = group0
-    acc_st[s_new, 0] += 1
-    acc_st[s_new, c0 + pp.county[i]] += 1
-    acc_st[s_new, a0 + rules.age_band(np.int64(pp.age_days[i]))] += 1
-    acc_st[s_new, e0 + pp.education[i]] += 1
-    acc_st[s_new, m0 + (1 if pp.flags[i] & FLAG_IMMIGRANT else 0)] += 1
+    """Stocks (two counters: county, and age band x education x immigrant), the flow, and attribute stocks."""
+    n_c = acc_st.shape[1] - N_TALLY_CELLS
+    acc_st[s_new, pp.county[i]] += 1
+    cell = (rules.age_band(np.int64(pp.age_days[i])) * 4 + pp.education[i]) * 2 + (1 if pp.flags[i] & FLAG_IMMIGRANT else 0)
+    acc_st[s_new, n_c + cell] += 1
     acc_fl[s_old, s_new] += 1
     if s_new == JOBSEEKER or s_new == ASSESSMENT:
         if pp.spell_days[i] >= P.long_term_days:
@@ -552,7 +565,7 @@ def _tally(i, pp, P, s_old, s_new, rep, acc_st, acc_fl, acc_ev, group0):
 
 
 @njit(**HOT)
-def _step_chunk(pp, P, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, group0):
+def _step_chunk(pp, P, table, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, group0):
     """One step for persons lo..hi-1, tallied into this chunk's accumulators."""
     acc_st[:, :] = 0
     acc_fl[:, :] = 0
@@ -560,19 +573,45 @@ def _step_chunk(pp, P, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, group0):
     ev_on = rep >= 1
     for i in range(lo, hi):
         s_old = np.int64(pp.state[i])
-        s_new = _step_person(i, pp, P, rep_key, t, rep, acc_ev, ev_on)
+        s_new = _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on)
         pp.state[i] = s_new
         if ev_on:
             _tally(i, pp, P, s_old, s_new, rep, acc_st, acc_fl, acc_ev, group0)
 
 
 @njit(**HOT)
-def _reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events):
-    """Sum the chunks' tallies into the step's rows (integer sums: exact in any order)."""
+def _fill_table(P, table, t, s, v):
+    """Exit probabilities of state s, variant v for every cell and county at step t (benefit none, full step)."""
+    n_k = P.n_entries[s]
+    for cell in range(N_CELLS):
+        band = cell // 16 + 1
+        edu = (cell // 4) % 4
+        flags = (FLAG_IMMIGRANT if (cell // 2) % 2 else 0) | (FLAG_REDUCED_WORK_ABILITY if cell % 2 else 0)
+        age = P.band_lo_days[band]
+        for c in range(table.shape[3]):
+            total = 0.0
+            for k in range(n_k):
+                total += _entry_rate(P, s, v, k, cell, c, t, band, edu, flags, B_NONE, age, 0)
+            table[s, v, cell, c] = -np.expm1(-total * float(P.dt_days) / DAYS_PER_YEAR)
+
+
+@njit(**HOT)
+def _reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events, group0):
+    """Sum the chunks' tallies into the step's rows, spreading the tally cells over the reporting
+    groups (integer sums: exact in any order)."""
+    c0, a0, e0, m0 = group0
+    n_c = acc_st.shape[2] - N_TALLY_CELLS
     for ch in range(acc_st.shape[0]):
         for s in range(acc_st.shape[1]):
-            for g in range(acc_st.shape[2]):
-                stocks[rep, s, g] += acc_st[ch, s, g]
+            for c in range(n_c):
+                x = acc_st[ch, s, c]
+                stocks[rep, s, 0] += x
+                stocks[rep, s, c0 + c] += x
+            for cell in range(N_TALLY_CELLS):
+                x = acc_st[ch, s, n_c + cell]
+                stocks[rep, s, a0 + cell // 8] += x
+                stocks[rep, s, e0 + (cell // 2) % 4] += x
+                stocks[rep, s, m0 + cell % 2] += x
             for d in range(acc_fl.shape[2]):
                 flows[rep, s, d] += acc_fl[ch, s, d]
         for e in range(acc_ev.shape[1]):
@@ -580,7 +619,8 @@ def _reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events):
 
 
 @njit(cache=True, parallel=True)
-def run_steps(pp, P, rep_key, t_start, n_steps, report_t0, chunk, acc_st, acc_fl, acc_ev, stocks, flows, events, group0):
+def run_steps(pp, P, table, rep_key, t_start, n_steps, report_t0, chunk, acc_st, acc_fl, acc_ev, stocks, flows, events,
+              group0):
     """Advance everyone ``n_steps`` steps from global step ``t_start``.
 
     Steps at or after ``report_t0`` are reported: the state after global step t goes to row
@@ -591,11 +631,14 @@ def run_steps(pp, P, rep_key, t_start, n_steps, report_t0, chunk, acc_st, acc_fl
     for j in range(n_steps):
         t = t_start + j
         rep = t - report_t0 + 1
+        if t == 0 or P.cycle_changes[t]:
+            for sv in prange(N_STATES * 2):
+                _fill_table(P, table, t, sv // 2, sv % 2)
         for ch in prange(n_chunks):
-            _step_chunk(pp, P, rep_key, t, rep, ch * chunk, min(n, (ch + 1) * chunk),
+            _step_chunk(pp, P, table, rep_key, t, rep, ch * chunk, min(n, (ch + 1) * chunk),
                         acc_st[ch], acc_fl[ch], acc_ev[ch], group0)
         if rep >= 1:
-            _reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events)
+            _reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events, group0)
 
 
 @njit(**HOT)

@@ -76,9 +76,15 @@ def _chunk_size(n: int) -> int:
     return max(2048, math.ceil(n / 64))
 
 
+def new_table(n_counties: int) -> np.ndarray:
+    """Scratch space for the kernel's per-cell exit probabilities."""
+    return np.zeros((N_STATES, 2, K.N_CELLS, n_counties))
+
+
 def run_replicate(cfg: SimConfig, params: K.KernelParams, replicate: int, out_stocks, out_flows, out_events,
-                  on_block=None) -> int:
+                  on_block=None, kernel_seconds: list | None = None) -> int:
     """One replicate into the given output rows; returns its population size."""
+    kernel_seconds = kernel_seconds if kernel_seconds is not None else [0.0]
     people = synthesise(cfg, cfg.run.seed, replicate)
     counties = selected_counties(cfg)
     group0 = group_offsets(len(counties))[:4]
@@ -86,23 +92,25 @@ def run_replicate(cfg: SimConfig, params: K.KernelParams, replicate: int, out_st
     n = people.state.shape[0]
     chunk = _chunk_size(n)
     n_chunks = max(1, math.ceil(n / chunk))
-    n_groups = out_stocks.shape[2]
-    acc_st = np.zeros((n_chunks, N_STATES, n_groups), dtype=np.int32)
+    acc_st = np.zeros((n_chunks, N_STATES, len(counties) + K.N_TALLY_CELLS), dtype=np.int32)
     acc_fl = np.zeros((n_chunks, N_STATES, N_STATES), dtype=np.int32)
     acc_ev = np.zeros((n_chunks, K.N_EVENTS), dtype=np.int64)
     key = replicate_key(cfg.run.seed, replicate)
+    table = new_table(len(counties))
     def advance(t: int, t_end: int) -> None:
         while t < t_end:
             n_steps = min(BLOCK_STEPS, t_end - t)
-            K.run_steps(people, params, key, t, n_steps, burn, chunk, acc_st, acc_fl, acc_ev,
+            K.run_steps(people, params, table, key, t, n_steps, burn, chunk, acc_st, acc_fl, acc_ev,
                         out_stocks, out_flows, out_events, group0)
             t += n_steps
             if on_block is not None:
                 on_block(n_steps)
 
+    t0 = time.perf_counter()
     advance(0, burn)
     K.count_stocks(people, group0, out_stocks[0])  # the stocks at the start of reporting
     advance(burn, burn + report)
+    kernel_seconds[0] += time.perf_counter() - t0
     return n
 
 
@@ -123,23 +131,24 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
     bar = tqdm(total=R * (burn + report), unit="step", desc="simulating", disable=not show, delay=2.0,
                leave=False, dynamic_ncols=True)
     n_persons = []
+    kernel_seconds = [0.0]
     t_setup = time.perf_counter() - t_start
     t_kernel = time.perf_counter()
     try:
         for rep in range(R):
-            n = run_replicate(cfg, params, rep, stocks[rep], flows[rep], events[rep], on_block=bar.update)
+            n = run_replicate(cfg, params, rep, stocks[rep], flows[rep], events[rep], on_block=bar.update,
+                              kernel_seconds=kernel_seconds)
             n_persons.append(n)
             if cfg.run.check_invariants:
                 check_conservation(stocks[rep], flows[rep], n)
     finally:
         bar.close()
     elapsed = time.perf_counter() - t_kernel
-    people = synthesise(cfg, cfg.run.seed, 0) if R else None
     return SimResult(
         stocks=stocks, flows=flows, events=events, counties=counties, groups=groups,
         step_days=cfg.run.step_days, start_year=cfg.population.start_year, scale=cfg.population.scale,
-        n_persons=n_persons, bytes_per_person=bytes_per_person(people) if people is not None else 0,
-        timings={"setup_s": t_setup, "simulate_s": elapsed,
+        n_persons=n_persons, bytes_per_person=bytes_per_person(),
+        timings={"setup_s": t_setup, "simulate_s": elapsed, "kernel_s": kernel_seconds[0],
                  "person_steps": int(sum(n_persons) * (burn + report)),
-                 "person_steps_per_s": sum(n_persons) * (burn + report) / max(elapsed, 1e-9)},
+                 "person_steps_per_s": sum(n_persons) * (burn + report) / max(kernel_seconds[0], 1e-9)},
     )

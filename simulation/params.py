@@ -14,7 +14,7 @@ from simulation import kernel as K
 from simulation.config import SimConfig, StudyBenefitRegime
 from simulation.economy import cycle_intensity, cycle_multipliers
 from simulation.rules import DAYS_PER_YEAR, duration_table, years_to_days
-from simulation.states import EDUCATION_NAMES, N_EDUCATION, N_STATES, STATE_NAMES, Education, State
+from simulation.states import AGE_BAND_EDGES, EDUCATION_NAMES, N_EDUCATION, N_STATES, STATE_NAMES, Education, State
 
 RATE_BANDS = ["16_18", "19_21", "22_24", "25_29", "30_49", "50_66"]
 _REGIME = {
@@ -229,6 +229,28 @@ def _programme_ends(cfg: SimConfig):
     return dur, pass_p, cum, edu, event, drop
 
 
+def _fast_path(entries: dict[int, list[Entry]], thresholds: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Where a state's exit probability is a function of (cell, county, step) alone.
+
+    Not where job finding falls with unemployment duration (job seekers, OT, inactive), nor in
+    an age band that an eligibility age cuts through; benefit-dependent hazards are flagged so
+    the kernel takes the slow path for persons on a benefit.
+    """
+    edges = [0] + [years_to_days(a) for a in AGE_BAND_EDGES] + [10**9]
+    fast = np.zeros((N_STATES, len(edges) - 1), dtype=np.bool_)
+    benefit_dep = np.zeros(N_STATES, dtype=np.bool_)
+    duration_states = {int(State.JOBSEEKER), int(State.OT_FOLLOWED), int(State.INACTIVE)}
+    for s, es in entries.items():
+        kinds = {en.kind for en in es}
+        benefit_dep[s] = bool(kinds & {K.K_DEREGISTER, K.K_RETURN_SCHOOL, K.K_ADULT_VGO_COUNTY})
+        if s in duration_states or s in (int(State.PRE_ENTRY), int(State.AGED_OUT)):
+            continue
+        for b in range(1, 7):
+            lo, hi = edges[b], edges[b + 1]
+            fast[s, b] = all(not (lo < thr < hi) for kd, thr in thresholds.items() if kd in kinds)
+    return fast, benefit_dep
+
+
 def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, report_steps: int) -> K.KernelParams:
     """All kernel inputs for one scenario (identical for every replicate)."""
     entries = hazard_entries(cfg)
@@ -257,11 +279,19 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
     dur, pass_p, cum, end_edu, end_event, drop = _programme_ends(cfg)
     return_age = sc.return_to_school_max_age_reform if sc.completion_reform else sc.return_to_school_max_age
     js = r.jobseeker
+    fast_ok, benefit_dep = _fast_path(entries, {
+        K.K_RETURN_SCHOOL: years_to_days(return_age + 1),
+        K.K_ADULT_VGO_COUNTY: years_to_days(sc.adult_right_min_age),
+        K.K_TERTIARY_ENTRY: years_to_days(r.work.to_tertiary_max_age + 1)})
+    changes = np.ones(n_steps, dtype=np.bool_)
+    changes[1:] = (np.any(job[1:] != job[:-1], axis=(1, 2)) | np.any(layoff[1:] != layoff[:-1], axis=(1, 2)))
     return K.KernelParams(
         n_entries=n_entries, dest=dest, kind=kind, hazard=hazard, county_mult=county_mult,
         job_cycle=job, layoff_cycle=layoff, apprenticeship_cycle=appr,
         duration_factor=duration_table(r.job_finding.duration_decay_per_year, r.job_finding.duration_floor),
         dur_days=dur, pass_p=pass_p, end_cum=cum, end_edu=end_edu, end_event=end_event, dropout_event=drop,
+        fast_ok=fast_ok, benefit_dep=benefit_dep, cycle_changes=changes,
+        band_lo_days=np.array([0] + [years_to_days(a) for a in AGE_BAND_EDGES], dtype=np.int64),
         followup_days=np.array([m * DAYS_PER_YEAR / 12.0 for m in sorted(cfg.indicators.followup_months)]),
         dt_days=int(run.step_days),
         age16_days=years_to_days(16), age67_days=years_to_days(67),

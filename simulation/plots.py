@@ -1,0 +1,503 @@
+"""Figures drawn from a finished run directory: stacked stocks, indicator fan charts, flow diagram.
+
+Layer rule: this module reads only the files of a run directory (``manifest.json``,
+``stocks.parquet``, ``flows.parquet``, ``indicator_series.parquet``), never live simulation
+objects, so figures can be redrawn at any time from stored results::
+
+    python -m simulation.plots RUN_DIR [--lang en|nb] [--format png|svg|pdf]
+
+Every figure is written to a temporary file in ``RUN_DIR/figures/`` and renamed into place.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
+
+from simulation.states import STATE_LABELS, STATE_NAMES  # noqa: E402
+
+LANGUAGES = ("en", "nb")
+FORMATS = ("png", "svg", "pdf")
+FIGURES_DIR = "figures"
+
+# One fixed colour per state in every figure: Okabe-Ito, Tableau colour-blind 10 and Tol's indigo.
+# Related states share a hue family (education blues, NAV oranges/purple, benefits greys).
+STATE_COLOURS = {
+    "pre_entry": "#CFCFCF",
+    "school": "#56B4E9",
+    "apprentice": "#0072B2",
+    "ot_followed": "#F0E442",
+    "jobseeker": "#D55E00",
+    "assessment": "#E69F00",
+    "work_measure": "#CC79A7",
+    "amo_course": "#FFBC79",
+    "adult_vgo": "#A2C8EC",
+    "work": "#009E73",
+    "aap": "#ABABAB",
+    "disability": "#595959",
+    "inactive": "#882255",
+    "tertiary": "#332288",
+    "aged_out": "#898989",
+}
+assert set(STATE_COLOURS) == set(STATE_NAMES)
+
+OUT_OF_SCOPE = ("pre_entry", "aged_out")
+# Bottom to top of the stacked areas: the big, stable states first, the growing 'inactive' last.
+STACK_ORDER = ("work", "disability", "jobseeker", "assessment", "work_measure", "amo_course", "aap", "adult_vgo",
+               "school", "apprentice", "tertiary", "ot_followed", "inactive")
+DETAIL_EXCLUDED = ("work", "disability")
+# Top to bottom of both columns of the flow diagram: a life-course order keeps bands short.
+FLOW_ORDER = ("pre_entry", "school", "apprentice", "ot_followed", "tertiary", "adult_vgo", "jobseeker", "assessment",
+              "work_measure", "amo_course", "work", "aap", "disability", "inactive", "aged_out")
+assert set(STACK_ORDER) | set(OUT_OF_SCOPE) == set(STATE_NAMES) and set(FLOW_ORDER) == set(STATE_NAMES)
+
+FLOW_SHARE = 0.99  # show the largest flows that together carry this share of all moves ...
+FLOW_MAX = 40  # ... but not more than this many bands
+
+INDICATOR_LABELS = {
+    "en": {
+        "neet_share_youth": "NEET share, {youth}",
+        "employment_rate": "Employment rate, 16–66",
+        "unemployment_rate": "Registered unemployment rate",
+        "youth_unemployment_rate": "Registered unemployment rate, {youth}",
+        "long_term_unemployed": "Long-term unemployed",
+        "in_nav_measures": "In NAV measures",
+    },
+    "nb": {
+        "neet_share_youth": "Andel utenfor arbeid og utdanning (NEET), {youth}",
+        "employment_rate": "Sysselsettingsandel, 16–66 år",
+        "unemployment_rate": "Registrert ledighet",
+        "youth_unemployment_rate": "Registrert ledighet, {youth}",
+        "long_term_unemployed": "Langtidsledige",
+        "in_nav_measures": "I NAV-tiltak",
+    },
+}
+
+TEXT = {
+    "en": {
+        "title": "Scenario {scenario} · economy {economy} · cooperation {cooperation}",
+        "subtitle": "{replicates} replicates; one simulated person represents {scale} persons",
+        "stocks": "Persons by state (mean of replicates)",
+        "stocks_all": "All states in scope (16–66)",
+        "stocks_detail": "Without work and disability benefit",
+        "thousands": "Persons (thousands)",
+        "year": "Year",
+        "fan": "Indicators over time: median, 25–75 % and 5–95 % of replicates",
+        "median": "Median",
+        "band50": "25–75 %",
+        "band90": "5–95 %",
+        "per_cent": "Per cent",
+        "flows": "Mean annual moves between states (thousands of persons per year)",
+        "flows_note": "The {n} largest of {m} flows ({share} of all moves) over {years} years",
+        "from": "From",
+        "to": "To",
+        "youth": "{age_from}–{age}",
+        "youth_unknown": "youth",
+        "no_data": "no data",
+    },
+    "nb": {
+        "title": "Scenario {scenario} · økonomi {economy} · samarbeid {cooperation}",
+        "subtitle": "{replicates} replikater; én simulert person representerer {scale} personer",
+        "stocks": "Personer etter tilstand (gjennomsnitt av replikater)",
+        "stocks_all": "Alle tilstander i målgruppen (16–66 år)",
+        "stocks_detail": "Uten arbeid og uføretrygd",
+        "thousands": "Personer (tusen)",
+        "year": "År",
+        "fan": "Indikatorer over tid: median, 25–75 % og 5–95 % av replikatene",
+        "median": "Median",
+        "band50": "25–75 %",
+        "band90": "5–95 %",
+        "per_cent": "Prosent",
+        "flows": "Gjennomsnittlige overganger per år mellom tilstander (tusen personer per år)",
+        "flows_note": "De {n} største av {m} strømmene ({share} av alle overganger) over {years} år",
+        "from": "Fra",
+        "to": "Til",
+        "youth": "{age_from}–{age} år",
+        "youth_unknown": "unge",
+        "no_data": "ingen data",
+    },
+}
+
+RC = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.hashsalt": "simulation",  # stable ids: the same run gives the same SVG
+    "svg.fonttype": "path",
+    "pdf.fonttype": 42,
+}
+# No creation date in the files, so re-drawing an unchanged run gives identical bytes.
+METADATA = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
+
+
+# ----------------------------------------------------------------------------------------- reading
+
+
+def _need(path: Path) -> Path:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path.name} not found in run directory {path.parent}")
+    return path
+
+
+def read_manifest(run_dir: Path) -> dict:
+    return json.loads(_need(run_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+def read_stocks(run_dir: Path) -> pd.DataFrame:
+    """The dimension "all" rows only (filtered while reading: the file can hold millions of rows)."""
+    path = _need(run_dir / "stocks.parquet")
+    cols = ["replicate", "step", "year", "state", "count_scaled"]
+    try:
+        df = pd.read_parquet(path, columns=cols, filters=[("dimension", "==", "all")])
+    except Exception:  # an engine without predicate push-down: filter after reading
+        df = pd.read_parquet(path, columns=cols + ["dimension"])
+        df = df.loc[df["dimension"] == "all", cols]
+    df["state"] = df["state"].astype(str)
+    return df
+
+
+def read_flows(run_dir: Path) -> pd.DataFrame:
+    df = pd.read_parquet(_need(run_dir / "flows.parquet"),
+                         columns=["replicate", "step", "from_state", "to_state", "count_scaled"])
+    df["from_state"] = df["from_state"].astype(str)
+    df["to_state"] = df["to_state"].astype(str)
+    return df
+
+
+def read_series(run_dir: Path) -> pd.DataFrame:
+    df = pd.read_parquet(_need(run_dir / "indicator_series.parquet"),
+                         columns=["replicate", "step", "year", "indicator", "unit", "value"])
+    df["indicator"] = df["indicator"].astype(str)
+    df["unit"] = df["unit"].astype(str)
+    return df
+
+
+def _youth_max_age(run_dir: Path) -> int | None:
+    """The configured upper youth age, from Hydra's saved config when the run has it (labels only)."""
+    try:
+        import yaml
+
+        cfg = yaml.safe_load((run_dir / ".hydra" / "config.yaml").read_text(encoding="utf-8"))
+        return int(cfg["indicators"]["youth_max_age"])
+    except Exception:
+        return None
+
+
+# --------------------------------------------------------------------------------------- helpers
+
+
+def _number(x: float, decimals: int, language: str) -> str:
+    s = f"{x:,.{decimals}f}"
+    if language == "nb":  # 12 345,6: thin space for thousands, comma for decimals
+        s = s.replace(",", "\u2009").replace(".", ",")
+    return s
+
+
+class _TickFormatter(matplotlib.ticker.Formatter):
+    """As few decimals as the axis' actual tick locations need, in the language's number style."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self.ticks = np.array([])
+
+    def set_locs(self, locs):
+        self.ticks = np.asarray(locs, dtype=float)
+
+    def __call__(self, x, pos=None):
+        ticks = self.ticks if len(self.ticks) else np.array([x], dtype=float)
+        scale = max(float(np.max(np.abs(ticks))), 1e-12)
+        decimals = next((d for d in range(4) if np.allclose(np.round(ticks, d), ticks, rtol=0, atol=1e-9 * scale)), 3)
+        return _number(x, decimals, self.language)
+
+
+def _year_axis(ax, lo: float, hi: float) -> None:
+    """Whole years as major ticks; quarters as minor ticks when the run is short."""
+    ax.set_xlim(lo, hi)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=6))
+    if hi - lo < 4:
+        ax.xaxis.set_minor_locator(matplotlib.ticker.MultipleLocator(0.25))
+
+
+def _header(fig, manifest: dict, language: str, heading: str) -> None:
+    t = TEXT[language]
+    scale = manifest.get("scale")
+    scale_s = _number(float(scale), 0 if float(scale).is_integer() else 2, language) if scale is not None else "?"
+    title = t["title"].format(scenario=manifest.get("scenario", "?"), economy=manifest.get("economy", "?"),
+                              cooperation=manifest.get("cooperation", "?"))
+    sub = t["subtitle"].format(replicates=manifest.get("replicates", "?"), scale=scale_s)
+    fig.suptitle(f"{heading}\n{title}", fontsize=13)
+    fig.supxlabel(sub, fontsize=8.5, color="#555555")
+
+
+def _save(fig, path: Path, fmt: str) -> None:
+    """Write the figure to a temporary file beside ``path`` and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight", pad_inches=0.15, metadata=METADATA[fmt])
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    finally:
+        plt.close(fig)
+
+
+# ------------------------------------------------------------------------------------ the figures
+
+
+def fig_stocks(stocks: pd.DataFrame, manifest: dict, language: str):
+    """Two panels of stacked areas: all states in scope, and all but work and disability."""
+    t = TEXT[language]
+    labels = STATE_LABELS[language]
+    mean = stocks.groupby(["step", "state"], observed=True)["count_scaled"].mean().unstack("state")
+    year = stocks.groupby("step")["year"].first().reindex(mean.index)
+    mean = mean.reindex(columns=list(STACK_ORDER), fill_value=0.0).fillna(0.0) / 1000.0
+
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.4), layout="constrained")
+    for ax, states, title in ((axes[0], STACK_ORDER, t["stocks_all"]),
+                              (axes[1], [s for s in STACK_ORDER if s not in DETAIL_EXCLUDED], t["stocks_detail"])):
+        ax.stackplot(year.to_numpy(), *(mean[s].to_numpy() for s in states), colors=[STATE_COLOURS[s] for s in states],
+                     linewidth=0.3, edgecolor="white")
+        ax.set_title(title, loc="left")
+        ax.set_xlabel(t["year"])
+        ax.set_ylabel(t["thousands"])
+        _year_axis(ax, float(year.min()), float(year.max()))
+        ax.set_ylim(0, mean[list(states)].sum(axis=1).max() * 1.04)
+        ax.yaxis.set_major_formatter(_TickFormatter(language))
+        ax.grid(axis="y", color="white", linewidth=0.6, alpha=0.6)
+    handles = [Patch(facecolor=STATE_COLOURS[s], label=labels[s]) for s in reversed(STACK_ORDER)]
+    fig.legend(handles=handles, loc="outside right center", frameon=False, fontsize=9)
+    _header(fig, manifest, language, t["stocks"])
+    return fig
+
+
+def _indicator_label(name: str, language: str, youth_max_age: int | None) -> str:
+    t = TEXT[language]
+    youth = t["youth"].format(age_from=16, age=youth_max_age) if youth_max_age else t["youth_unknown"]
+    template = INDICATOR_LABELS[language].get(name, name.replace("_", " "))
+    return template.format(youth=youth)
+
+
+def fig_fan(series: pd.DataFrame, manifest: dict, language: str, youth_max_age: int | None = None):
+    """One fan chart per indicator: median, 25-75 % and 5-95 % across replicates per step."""
+    t = TEXT[language]
+    known = list(INDICATOR_LABELS["en"])
+    names = [n for n in known if n in set(series["indicator"])]
+    names += sorted(set(series["indicator"]) - set(names))
+    ncol = 3 if len(names) > 4 else max(1, min(2, len(names)))
+    nrow = max(1, -(-len(names) // ncol))
+    fig = plt.figure(figsize=(4.6 * ncol, 3.1 * nrow + 1.3), layout="constrained")
+    grid = fig.add_gridspec(nrow + 1, ncol, height_ratios=[1.0] * nrow + [0.08])
+    axes = np.array([[fig.add_subplot(grid[r, c]) for c in range(ncol)] for r in range(nrow)])
+    key = fig.add_subplot(grid[nrow, :])  # a row of its own for the legend, between the panels and the footnote
+    key.set_axis_off()
+    years = series["year"]
+    xlim = (float(years.min()), float(years.max())) if len(years) else (0.0, 1.0)
+    if manifest.get("start_year") is not None:
+        xlim = (min(xlim[0], float(manifest["start_year"])), xlim[1])
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    qs = [0.05, 0.25, 0.5, 0.75, 0.95]
+    for ax, name in zip(axes.flat, names):
+        d = series[series["indicator"] == name].dropna(subset=["value"])
+        unit = d["unit"].iloc[0] if len(d) else "share"
+        factor, ylabel = (100.0, t["per_cent"]) if unit == "share" else (1e-3, t["thousands"])
+        ax.set_title(_indicator_label(name, language, youth_max_age), loc="left", fontsize=10)
+        if d.empty:
+            ax.text(0.5, 0.5, t["no_data"], transform=ax.transAxes, ha="center", va="center", color="#777777")
+            continue
+        q = d.groupby("step")["value"].quantile(qs).unstack() * factor
+        x = d.groupby("step")["year"].first().reindex(q.index).to_numpy()
+        colour = "#0072B2"
+        ax.fill_between(x, q[0.05], q[0.95], color=colour, alpha=0.18, linewidth=0, label=t["band90"])
+        ax.fill_between(x, q[0.25], q[0.75], color=colour, alpha=0.35, linewidth=0, label=t["band50"])
+        ax.plot(x, q[0.5], color=colour, linewidth=1.3, label=t["median"])
+        ax.set_ylabel(ylabel)
+        _year_axis(ax, *xlim)
+        lo, hi = float(q[0.05].min()), float(q[0.95].max())
+        pad = max((hi - lo) * 0.1, abs(hi) * 0.005, 1e-9)
+        ax.set_ylim(max(lo - pad, 0.0) if lo >= 0 else lo - pad, hi + pad)
+        ax.yaxis.set_major_formatter(_TickFormatter(language))
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    # label the x axis of the lowest visible panel in each column (a short last row leaves hidden panels)
+    for c in range(ncol):
+        col = [axes[r, c] for r in range(nrow) if axes[r, c].get_visible()]
+        if col:
+            col[-1].set_xlabel(t["year"])
+    handles, lbls = axes.flat[0].get_legend_handles_labels()
+    if handles:
+        order = [lbls.index(x) for x in (t["median"], t["band50"], t["band90"]) if x in lbls]
+        key.legend([handles[i] for i in order], [lbls[i] for i in order], loc="center", ncol=3, frameon=False,
+                   fontsize=9)
+    _header(fig, manifest, language, t["fan"])
+    return fig
+
+
+def annual_flows(flows: pd.DataFrame, manifest: dict) -> tuple[pd.Series, float]:
+    """Mean annual flow per (from, to): sum over the run's steps / years, mean over replicates."""
+    steps = manifest.get("steps") or (int(flows["step"].max()) if len(flows) else 0)
+    step_days = float(manifest.get("step_days", 7))
+    years = steps * step_days / 365.25
+    reps = manifest.get("replicates") or max(flows["replicate"].nunique(), 1)
+    if years <= 0 or flows.empty:
+        return pd.Series(dtype=float), years
+    total = flows.groupby(["from_state", "to_state"])["count_scaled"].sum()
+    return (total / reps / years).sort_values(ascending=False), years
+
+
+def _band(ax, x0, x1, y0, y1, h, colour):
+    """A smooth band of height h from (x0, y0..y0+h) to (x1, y1..y1+h)."""
+    x = np.linspace(x0, x1, 60)
+    s = (x - x0) / (x1 - x0)
+    s = s * s * (3 - 2 * s)
+    bottom = y0 + (y1 - y0) * s
+    ax.fill_between(x, bottom, bottom + h, color=colour, alpha=0.5, linewidth=0)
+
+
+def fig_flows(flows: pd.DataFrame, manifest: dict, language: str):
+    """Two-column (from -> to) alluvial diagram of the largest mean annual flows."""
+    t = TEXT[language]
+    labels = STATE_LABELS[language]
+    annual, years = annual_flows(flows, manifest)
+    fig, ax = plt.subplots(figsize=(11, 9), layout="constrained")
+    ax.set_axis_off()
+    if annual.empty:
+        ax.text(0.5, 0.5, t["no_data"], ha="center", va="center", transform=ax.transAxes)
+        _header(fig, manifest, language, t["flows"])
+        return fig
+    grand = float(annual.sum())
+    n_share = int(np.searchsorted(annual.cumsum().to_numpy(), FLOW_SHARE * grand) + 1)
+    shown = annual.iloc[:max(1, min(n_share, FLOW_MAX, len(annual)))]
+    rank = {s: i for i, s in enumerate(FLOW_ORDER)}
+    unknown = (set(annual.index.get_level_values(0)) | set(annual.index.get_level_values(1))) - set(rank)
+    rank.update({s: len(FLOW_ORDER) + i for i, s in enumerate(sorted(unknown))})
+    df = shown.rename("v").reset_index()
+    df["fr"] = df["from_state"].map(rank)
+    df["tr"] = df["to_state"].map(rank)
+    out_tot = df.groupby("from_state")["v"].sum()
+    in_tot = df.groupby("to_state")["v"].sum()
+    left = sorted(out_tot.index, key=rank.get)
+    right = sorted(in_tot.index, key=rank.get)
+    total = float(df["v"].sum())
+    gap = 0.022
+    n = max(len(left), len(right))
+    k = (1.0 - gap * (n - 1)) / total  # height per person/year, the same on both sides
+
+    def layout(nodes, tot):
+        pos, y = {}, 1.0 - (1.0 - (tot[nodes].sum() * k + gap * (len(nodes) - 1))) / 2  # centred column
+        for s in nodes:
+            h = tot[s] * k
+            pos[s] = (y - h, h)  # bottom, height
+            y -= h + gap
+        return pos
+
+    lpos, rpos = layout(left, out_tot), layout(right, in_tot)
+    xl, xr, w = 0.0, 1.0, 0.035
+    # bands: leave each origin top-down in the order of the targets, enter each target in the order of the origins
+    lcur = {s: lpos[s][0] + lpos[s][1] for s in left}
+    rcur = {s: rpos[s][0] + rpos[s][1] for s in right}
+    band_y0, band_y1 = {}, {}
+    for r in df.sort_values(["fr", "tr"]).itertuples():
+        h = r.v * k
+        lcur[r.from_state] -= h
+        band_y0[(r.from_state, r.to_state)] = lcur[r.from_state]
+    for r in df.sort_values(["tr", "fr"]).itertuples():
+        h = r.v * k
+        rcur[r.to_state] -= h
+        band_y1[(r.from_state, r.to_state)] = rcur[r.to_state]
+    for r in df.sort_values("v").itertuples():  # small bands on top of big ones stay visible
+        key = (r.from_state, r.to_state)
+        _band(ax, xl + w, xr, band_y0[key], band_y1[key], r.v * k, STATE_COLOURS.get(r.from_state, "#999999"))
+
+    def kilo(v):
+        return _number(v / 1000.0, 0 if v >= 9_500 else 1, language)
+
+    for nodes, pos, tot, x, ha, dx in ((left, lpos, out_tot, xl, "right", -0.012),
+                                       (right, rpos, in_tot, xr, "left", w + 0.012)):
+        for s in nodes:
+            y0, h = pos[s]
+            ax.add_patch(Rectangle((x, y0), w, h, facecolor=STATE_COLOURS.get(s, "#999999"), edgecolor="#333333",
+                                   linewidth=0.4))
+            ax.text(x + dx, y0 + h / 2, f"{labels.get(s, s)}  {kilo(tot[s])}", ha=ha, va="center", fontsize=9.5)
+    ax.text(xl + w / 2, 1.035, t["from"], ha="center", va="bottom", fontsize=11, fontweight="bold")
+    ax.text(xr + w / 2, 1.035, t["to"], ha="center", va="bottom", fontsize=11, fontweight="bold")
+    ax.set_xlim(-0.42, 1.45)
+    ax.set_ylim(-0.01, 1.07)
+    share = _number(100.0 * total / grand, 1, language) + " %"
+    note = t["flows_note"].format(n=len(df), m=len(annual), share=share, years=_number(years, 1, language),
+                                  replicates=manifest.get("replicates", "?"))
+    ax.text(0.5, -0.03, note, ha="center", va="top", fontsize=8.5, color="#555555", transform=ax.transData)
+    _header(fig, manifest, language, t["flows"])
+    return fig
+
+
+def make_figures(run_dir: Path | str, language: str | None = None, fmt: str | None = None) -> list[Path]:
+    """Draw the run's figures into ``run_dir/figures/`` and return the paths written."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"run directory {run_dir} not found")
+    manifest = read_manifest(run_dir)
+    language = language or manifest.get("language") or "en"
+    fmt = (fmt or "png").lower()
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    # read everything first, so a missing file leaves no partial set of new figures behind
+    stocks = read_stocks(run_dir)
+    series = read_series(run_dir)
+    flows = read_flows(run_dir)
+    out = run_dir / FIGURES_DIR
+    written = []
+    with plt.rc_context(RC):
+        for name, draw in (("stocks_stacked", lambda: fig_stocks(stocks, manifest, language)),
+                           ("indicators_fan", lambda: fig_fan(series, manifest, language, _youth_max_age(run_dir))),
+                           ("flows", lambda: fig_flows(flows, manifest, language))):
+            path = out / f"{name}.{fmt}"
+            _save(draw(), path, fmt)
+            written.append(path)
+    return written
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage + message
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _Parser(prog="python -m simulation.plots",
+                                     description="Redraw the figures of a finished run directory.")
+    parser.add_argument("run_dir", type=Path, help="run directory (holds manifest.json and the parquet tables)")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None, help="label language (default: the manifest's)")
+    parser.add_argument("--format", dest="fmt", choices=FORMATS, default="png", help="file format (default png)")
+    args = parser.parse_args(argv)
+    try:
+        paths = make_figures(args.run_dir, language=args.lang, fmt=args.fmt)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"{parser.prog}: error: {e}", file=sys.stderr)
+        return 2
+    for p in paths:
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
