@@ -131,18 +131,22 @@ B_SA = int(Benefit.SOCIAL_ASSISTANCE)
 
 
 class People(NamedTuple):
-    """The population as struct-of-arrays (19 bytes a person)."""
+    """The population as struct-of-arrays (19 bytes a person).
+
+    Clocks are stored as the step something began, not as counters, so a person who stays
+    put is only read, never written: that halves the memory traffic of a step.
+    """
 
     state: np.ndarray  # uint8, State
     county: np.ndarray  # uint8, index into the counties config
     education: np.ndarray  # uint8, Education
     flags: np.ndarray  # uint8, FLAG_* bits
     benefit: np.ndarray  # uint8, Benefit
-    age_days: np.ndarray  # int16, age in days (negative before birth is never needed: entrants are >= 0)
-    days_in_state: np.ndarray  # int16, saturating
-    spell_days: np.ndarray  # int16, length of the current NAV spell, saturating
-    dagpenger_days_left: np.ndarray  # int16
-    education_measure_days: np.ndarray  # int16, education taken as a NAV measure (the 3+1-year cap)
+    age0_days: np.ndarray  # int16, age in days before global step 0 (negative: born later); age = age0 + (t+1) dt
+    entered_step: np.ndarray  # int16, global step at whose end the person entered the current state
+    spell_start_step: np.ndarray  # int16, global step at whose end the current NAV spell began
+    dagpenger_end_step: np.ndarray  # int16, global step at which dagpenger runs out
+    education_measure_days: np.ndarray  # int16, education taken as a NAV measure in finished spells (3+1-year cap)
     first_nav_step: np.ndarray  # int16, step of first NAV contact in the reporting window; -1 none, -2 done
     registered_step: np.ndarray  # int16, step of registration (youth guarantee clock)
 
@@ -222,12 +226,6 @@ def _variant(s, flags):
 
 
 @njit(**HOT_INLINE)
-def _sat_add(x, d):
-    y = np.int32(x) + d
-    return SATURATE if y > SATURATE else y
-
-
-@njit(**HOT_INLINE)
 def _entry_rate(P, s, v, k, cell, c, t, band, edu, flags, benefit, age, udays):
     """Annual hazard of entry k for this person now (0 when a rule makes it impossible)."""
     r = P.hazard[s, v, k, cell] * P.county_mult[c, s, k]
@@ -295,8 +293,7 @@ def _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on):
     if s == AGED_OUT:
         return s
     dt = P.dt_days
-    age = np.int64(pp.age_days[i]) + dt
-    pp.age_days[i] = age if age < SATURATE else SATURATE
+    age = np.int64(pp.age0_days[i]) + (t + 1) * dt
     pk = person_key(rep_key, i)
     flags = np.int64(pp.flags[i])
     if s == PRE_ENTRY:
@@ -311,7 +308,7 @@ def _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on):
         else:
             ns = OT
         pp.flags[i] = flags
-        pp.days_in_state[i] = 0
+        pp.entered_step[i] = t
         return ns
     if age >= P.age67_days:
         _leave(i, pp, P, s, AGED_OUT, t, rep, acc_ev, ev_on)
@@ -321,25 +318,17 @@ def _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on):
     benefit = np.int64(pp.benefit[i])
     c = np.int64(pp.county[i])
     v = _variant(s, flags)
-    tis_before = np.int64(pp.days_in_state[i])
-    tis = tis_before + dt
-    pp.days_in_state[i] = tis if tis < SATURATE else SATURATE
+    tis = (t - np.int64(pp.entered_step[i])) * dt
+    tis_before = tis - dt
     nav = _is_nav(s)
-    if nav:
-        pp.spell_days[i] = _sat_add(pp.spell_days[i], dt)
     edum = np.int64(pp.education_measure_days[i])
     if (s == ADULT_VGO or s == TERTIARY) and (flags & FLAG_NAV_PAID):
-        edum = _sat_add(edum, dt)
-        pp.education_measure_days[i] = edum
-    if benefit == B_DAGPENGER and (nav or s == ADULT_VGO or s == TERTIARY or s == SCHOOL):
-        left = np.int64(pp.dagpenger_days_left[i]) - dt
-        if left <= 0:
-            left = 0
-            benefit = B_SA if uniform(pk, t, D_BENEFIT) < P.sa_share else B_NONE
-            pp.benefit[i] = benefit
-            if ev_on:
-                acc_ev[E_DP_EXHAUST] += 1
-        pp.dagpenger_days_left[i] = left
+        edum += tis
+    if benefit == B_DAGPENGER and t >= pp.dagpenger_end_step[i]:
+        benefit = B_SA if uniform(pk, t, D_BENEFIT) < P.sa_share else B_NONE
+        pp.benefit[i] = benefit
+        if ev_on:
+            acc_ev[E_DP_EXHAUST] += 1
 
     # rules that act on a date: OT ends at 22, the education-measure cap
     if s == OT and age >= P.ot_end_days:
@@ -371,7 +360,7 @@ def _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on):
     imm = 1 if flags & FLAG_IMMIGRANT else 0
     rwa = 1 if flags & FLAG_REDUCED_WORK_ABILITY else 0
     cell = ((band - 1) * 4 + edu) * 4 + imm * 2 + rwa
-    udays = np.int64(pp.spell_days[i]) if nav else tis_before
+    udays = (t - np.int64(pp.spell_start_step[i])) * dt if nav else tis_before
     dur = P.dur_days[s, v]
     exposure = float(dt)
     near_end = dur > 0.0 and dur - tis_before < exposure
@@ -471,7 +460,8 @@ def _layoff_benefit(i, pp, P, pk, t, age, acc_ev, ev_on):
     u = uniform(pk, t, D_BENEFIT)
     if u < elig:
         pp.benefit[i] = B_DAGPENGER
-        pp.dagpenger_days_left[i] = P.dp_long_days if u < elig * P.dp_long_share else P.dp_short_days
+        days = P.dp_long_days if u < elig * P.dp_long_share else P.dp_short_days
+        pp.dagpenger_end_step[i] = t + (days + P.dt_days - 1) // P.dt_days
         if ev_on:
             acc_ev[E_DP_START] += 1
 
@@ -494,8 +484,11 @@ def _enter_programme(i, pp, P, ns, nav_paid, age):
 @njit(**HOT)
 def _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on):
     """Book-keeping of a move s -> ns: spells, benefits, the youth-guarantee clock."""
-    pp.days_in_state[i] = 0
     flags = np.int64(pp.flags[i])
+    if (s == ADULT_VGO or s == TERTIARY) and (flags & FLAG_NAV_PAID):
+        used = np.int64(pp.education_measure_days[i]) + (t - np.int64(pp.entered_step[i])) * P.dt_days
+        pp.education_measure_days[i] = used if used < SATURATE else SATURATE
+    pp.entered_step[i] = t
     if flags & FLAG_OFFER_PENDING:
         if s == JOBSEEKER and _is_offer(ns):
             if ev_on and (t - np.int64(pp.registered_step[i])) * P.dt_days <= P.guarantee_days:
@@ -506,37 +499,35 @@ def _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on):
     if was_nav and not now_nav:
         if ev_on:
             acc_ev[E_SPELL_ENDS] += 1
-            acc_ev[E_SPELL_DAYS] += pp.spell_days[i]
-        pp.spell_days[i] = 0
+            acc_ev[E_SPELL_DAYS] += (t - np.int64(pp.spell_start_step[i])) * P.dt_days
     if now_nav and not was_nav:
-        pp.spell_days[i] = 0
+        pp.spell_start_step[i] = t
         if ev_on and pp.first_nav_step[i] == -1:
             pp.first_nav_step[i] = rep
             acc_ev[E_FIRST_NAV] += 1
-        if ns == JOBSEEKER and np.int64(pp.age_days[i]) < P.guarantee_max_days:
+        if ns == JOBSEEKER and np.int64(pp.age0_days[i]) + (t + 1) * P.dt_days < P.guarantee_max_days:
             flags |= FLAG_OFFER_PENDING
             pp.registered_step[i] = t
     if ns == WORK or ns == AAP or ns == DISABILITY or ns == AGED_OUT:
         pp.benefit[i] = B_NONE
-        pp.dagpenger_days_left[i] = 0
-    elif ns == INACTIVE and pp.benefit[i] == B_DAGPENGER:
-        pp.benefit[i] = B_NONE
-        pp.dagpenger_days_left[i] = 0
+    elif pp.benefit[i] == B_DAGPENGER and not (now_nav or ns == SCHOOL or ns == ADULT_VGO or ns == TERTIARY):
+        pp.benefit[i] = B_NONE  # dagpenger ends off the register (inactive, apprentice, OT)
     if ns == AGED_OUT:
         pp.first_nav_step[i] = -2
     pp.flags[i] = flags
 
 
 @njit(**HOT_INLINE)
-def _tally(i, pp, P, s_old, s_new, rep, acc_st, acc_fl, acc_ev, group0):
+def _tally(i, pp, P, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev):
     """Stocks (two counters: county, and age band x education x immigrant), the flow, and attribute stocks."""
     n_c = acc_st.shape[1] - N_TALLY_CELLS
     acc_st[s_new, pp.county[i]] += 1
-    cell = (rules.age_band(np.int64(pp.age_days[i])) * 4 + pp.education[i]) * 2 + (1 if pp.flags[i] & FLAG_IMMIGRANT else 0)
+    age = np.int64(pp.age0_days[i]) + (t + 1) * P.dt_days
+    cell = (rules.age_band(age) * 4 + pp.education[i]) * 2 + (1 if pp.flags[i] & FLAG_IMMIGRANT else 0)
     acc_st[s_new, n_c + cell] += 1
     acc_fl[s_old, s_new] += 1
     if s_new == JOBSEEKER or s_new == ASSESSMENT:
-        if pp.spell_days[i] >= P.long_term_days:
+        if (t - np.int64(pp.spell_start_step[i])) * P.dt_days >= P.long_term_days:
             acc_ev[E_LTU] += 1
     b = pp.benefit[i]
     if b == B_DAGPENGER:
@@ -576,7 +567,7 @@ def _step_chunk(pp, P, table, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, g
         s_new = _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on)
         pp.state[i] = s_new
         if ev_on:
-            _tally(i, pp, P, s_old, s_new, rep, acc_st, acc_fl, acc_ev, group0)
+            _tally(i, pp, P, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev)
 
 
 @njit(**HOT)
@@ -642,13 +633,13 @@ def run_steps(pp, P, table, rep_key, t_start, n_steps, report_t0, chunk, acc_st,
 
 
 @njit(**HOT)
-def count_stocks(pp, group0, out):
-    """Stocks by state and group now (row 0 of the reported stocks)."""
+def count_stocks(pp, group0, steps_done, dt_days, out):
+    """Stocks by state and group after ``steps_done`` steps (row 0 of the reported stocks)."""
     c0, a0, e0, m0 = group0
     for i in range(pp.state.shape[0]):
         s = pp.state[i]
         out[s, 0] += 1
         out[s, c0 + pp.county[i]] += 1
-        out[s, a0 + rules.age_band(np.int64(pp.age_days[i]))] += 1
+        out[s, a0 + rules.age_band(np.int64(pp.age0_days[i]) + steps_done * dt_days)] += 1
         out[s, e0 + pp.education[i]] += 1
         out[s, m0 + (1 if pp.flags[i] & FLAG_IMMIGRANT else 0)] += 1

@@ -108,7 +108,7 @@ def run_replicate(cfg: SimConfig, params: K.KernelParams, replicate: int, out_st
 
     t0 = time.perf_counter()
     advance(0, burn)
-    K.count_stocks(people, group0, out_stocks[0])  # the stocks at the start of reporting
+    K.count_stocks(people, group0, burn, cfg.run.step_days, out_stocks[0])  # the stocks at the start of reporting
     advance(burn, burn + report)
     kernel_seconds[0] += time.perf_counter() - t0
     return n
@@ -128,8 +128,9 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
     flows = np.zeros((R, report + 1, N_STATES, N_STATES), dtype=np.int32)
     events = np.zeros((R, report + 1, K.N_EVENTS), dtype=np.int64)
     show = cfg.run.progress if progress is None else progress
-    bar = tqdm(total=R * (burn + report), unit="step", desc="simulating", disable=not show, delay=2.0,
-               leave=False, dynamic_ncols=True)
+    # shown on a terminal only (None: tqdm turns itself off when stderr is not a TTY), after 2 s
+    bar = tqdm(total=R * (burn + report), unit="step", desc=f"simulating {R} replicates", disable=None if show else True,
+               delay=2.0, mininterval=0.5, leave=False, dynamic_ncols=True)
     n_persons = []
     kernel_seconds = [0.0]
     t_setup = time.perf_counter() - t_start

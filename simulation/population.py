@@ -131,16 +131,18 @@ def synthesise(cfg: SimConfig, seed: int, replicate: int) -> People:
     dp_left = np.where(on_dp, rng.random(n) * r.jobseeker.dagpenger_weeks_long * 7.0, 0)
     benefit = np.where(on_dp, int(Benefit.DAGPENGER), int(Benefit.NONE))
 
+    # clocks as the step things began (see kernel.People): step -1 is "just before the run"
+    dt = cfg.run.step_days
     return People(
         state=state.astype(np.uint8),
         county=county.astype(np.uint8),
         education=edu.astype(np.uint8),
         flags=flags,
         benefit=benefit.astype(np.uint8),
-        age_days=age.astype(np.int16),
-        days_in_state=days_in_state.astype(np.int16),
-        spell_days=spell.astype(np.int16),
-        dagpenger_days_left=dp_left.astype(np.int16),
+        age0_days=age.astype(np.int16),
+        entered_step=(-1 - np.floor(days_in_state / dt)).astype(np.int16),
+        spell_start_step=(-1 - np.floor(spell / dt)).astype(np.int16),
+        dagpenger_end_step=np.where(on_dp, np.ceil(dp_left / dt) - 1, 0).astype(np.int16),
         education_measure_days=np.zeros(n, dtype=np.int16),
         first_nav_step=np.full(n, -1, dtype=np.int16),
         registered_step=np.zeros(n, dtype=np.int16),
@@ -156,7 +158,7 @@ def _draw_categorical(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
 
 
 PERSON_DTYPES = dict(state=np.uint8, county=np.uint8, education=np.uint8, flags=np.uint8, benefit=np.uint8,
-                     age_days=np.int16, days_in_state=np.int16, spell_days=np.int16, dagpenger_days_left=np.int16,
+                     age0_days=np.int16, entered_step=np.int16, spell_start_step=np.int16, dagpenger_end_step=np.int16,
                      education_measure_days=np.int16, first_nav_step=np.int16, registered_step=np.int16)
 
 

@@ -1,0 +1,114 @@
+"""Figures are drawn from a real (small) run directory's files only."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simulation import plots
+
+FIGURES = ("stocks_stacked", "indicators_fan", "flows")
+MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF"}
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("plotrun")
+    subprocess.run([sys.executable, "-m", "simulation", "run.replicates=3", "run.years=2", "population.scale=1000",
+                    "output.figures=false", f"hydra.run.dir={tmp}"], check=True, capture_output=True)
+    return tmp
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simulation.plots", *args], capture_output=True, text=True)
+
+
+def _check_written(paths: list[Path], run_dir: Path, fmt: str) -> None:
+    assert [p.name for p in paths] == [f"{name}.{fmt}" for name in FIGURES]
+    for p in paths:
+        assert p.parent == run_dir / "figures"
+        data = p.read_bytes()
+        assert len(data) > 1000, p
+        if fmt in MAGIC:
+            assert data.startswith(MAGIC[fmt]), p
+        else:
+            assert b"<svg" in data[:2000], p
+    assert not [p for p in (run_dir / "figures").iterdir() if p.name.endswith(".tmp")], "temporary files left behind"
+
+
+def test_png_from_manifest_defaults(run_dir):
+    paths = plots.make_figures(run_dir)
+    _check_written(paths, run_dir, "png")
+
+
+def test_svg_in_norwegian(run_dir):
+    paths = plots.make_figures(str(run_dir), language="nb", fmt="svg")
+    _check_written(paths, run_dir, "svg")
+
+
+def test_norwegian_labels_are_used(run_dir):
+    import matplotlib.pyplot as plt
+
+    manifest = plots.read_manifest(run_dir)
+    fig = plots.fig_flows(plots.read_flows(run_dir), manifest, "nb")
+    texts = " ".join(t.get_text() for t in fig.findobj(match=lambda a: hasattr(a, "get_text")))
+    plt.close(fig)
+    assert "Arbeidssøker" in texts and "Fra" in texts and "samarbeid" in texts
+    fig = plots.fig_fan(plots.read_series(run_dir), manifest, "nb")
+    titles = {ax.get_title(loc="left") for ax in fig.axes}
+    plt.close(fig)
+    assert "Langtidsledige" in titles and "I NAV-tiltak" in titles
+
+
+def test_annual_flows_are_per_year_and_replicate(run_dir):
+    manifest = plots.read_manifest(run_dir)
+    flows = plots.read_flows(run_dir)
+    annual, years = plots.annual_flows(flows, manifest)
+    assert years == pytest.approx(manifest["steps"] * manifest["step_days"] / 365.25)
+    total = flows["count_scaled"].sum() / manifest["replicates"] / years
+    assert annual.sum() == pytest.approx(total)
+    assert annual.is_monotonic_decreasing
+
+
+def test_cli_writes_pdf(run_dir):
+    r = _cli(str(run_dir), "--format", "pdf", "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    paths = [Path(line) for line in r.stdout.split()]
+    _check_written(paths, run_dir, "pdf")
+
+
+def test_cli_missing_run_dir(tmp_path):
+    r = _cli(str(tmp_path / "no_such_run"))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert "no_such_run" in r.stderr
+
+
+def test_cli_bad_argument(run_dir):
+    r = _cli(str(run_dir), "--lang", "de")
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_missing_table_names_the_file(run_dir, tmp_path):
+    shutil.copy(run_dir / "manifest.json", tmp_path / "manifest.json")
+    with pytest.raises(FileNotFoundError, match="stocks.parquet"):
+        plots.make_figures(tmp_path)
+    r = _cli(str(tmp_path))
+    assert r.returncode == 2 and "stocks.parquet" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_every_state_has_a_colour_and_a_place():
+    from simulation.states import STATE_LABELS, STATE_NAMES
+
+    assert set(plots.STATE_COLOURS) == set(STATE_NAMES)
+    assert len(set(plots.STATE_COLOURS.values())) == len(STATE_NAMES)
+    assert set(plots.STACK_ORDER) | set(plots.OUT_OF_SCOPE) == set(STATE_NAMES)
+    assert set(plots.FLOW_ORDER) == set(STATE_NAMES)
+    for lang in plots.LANGUAGES:
+        assert set(STATE_LABELS[lang]) >= set(STATE_NAMES)
+        assert set(plots.INDICATOR_LABELS[lang]) == set(plots.INDICATOR_LABELS["en"])
