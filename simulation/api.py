@@ -103,6 +103,7 @@ def write_outputs(results: Results, directory: Path | str, overrides: Iterable[s
         make_figures(directory, language=cfg.output.language, fmt=cfg.output.figure_format)
         raw.timings["figures_s"] = time.perf_counter() - t1
     files = {str(p.relative_to(directory)): p.stat().st_size for p in sorted(directory.rglob("*"))
-             if p.is_file() and not p.name.startswith(".") and ".hydra" not in p.parts}
+             if p.is_file() and not p.name.startswith(".") and ".hydra" not in p.parts
+             and p.name != out.MANIFEST and p.suffix != ".log"}
     out.write_manifest(out.manifest(cfg, raw, raw.timings, files, list(overrides), complete=True), directory)
     return files

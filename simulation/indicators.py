@@ -162,12 +162,22 @@ def summarise_values(values: np.ndarray) -> dict[str, float]:
     return row
 
 
+def clip_share(row: dict) -> dict:
+    """A share's interval stays within [0, 1] (the t interval can overshoot with few replicates)."""
+    for k in ("ci90_low", "ci90_high"):
+        if np.isfinite(row[k]):
+            row[k] = min(max(row[k], 0.0), 1.0)
+    return row
+
+
 def summary_table(per_rep: dict[str, tuple[Indicator, np.ndarray]], scale: float) -> pd.DataFrame:
     """One row per indicator with its Monte Carlo summary."""
     rows = []
     for name, (ind, values) in per_rep.items():
         row = {"indicator": name, "unit": ind.unit, "description": ind.description}
         row.update(summarise_values(values))
+        if ind.unit == "share":
+            clip_share(row)
         if ind.unit == "persons":
             row["mean_raw"] = row["mean"] / scale if np.isfinite(row["mean"]) else np.nan
         rows.append(row)

@@ -84,8 +84,14 @@ def new_table(n_counties: int) -> np.ndarray:
 def run_replicate(cfg: SimConfig, params: K.KernelParams, replicate: int, out_stocks, out_flows, out_events,
                   on_block=None, kernel_seconds: list | None = None) -> int:
     """One replicate into the given output rows; returns its population size."""
-    kernel_seconds = kernel_seconds if kernel_seconds is not None else [0.0]
     people = synthesise(cfg, cfg.run.seed, replicate)
+    return run_people(cfg, params, people, replicate, out_stocks, out_flows, out_events, on_block, kernel_seconds)
+
+
+def run_people(cfg: SimConfig, params: K.KernelParams, people: K.People, replicate: int, out_stocks, out_flows,
+               out_events, on_block=None, kernel_seconds: list | None = None) -> int:
+    """Run the kernel over a given population (synthetic, or hand-made in tests); returns its size."""
+    kernel_seconds = kernel_seconds if kernel_seconds is not None else [0.0]
     counties = selected_counties(cfg)
     group0 = group_offsets(len(counties))[:4]
     burn, report = steps_for(cfg)

@@ -1,0 +1,172 @@
+"""The rules that act on a single person: age limits, rights, the 3+1-year cap, dagpenger running out,
+the youth guarantee, OT ending at 22, ageing out at 67, duration dependence, the business cycle."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulation import kernel as K
+from simulation import rules
+from simulation.economy import cycle_intensity, cycle_multipliers
+from simulation.montecarlo import run_people, steps_for
+from simulation.params import build_params
+from simulation.population import PERSON_DTYPES, selected_counties
+from simulation.rng import person_key, replicate_key, uniform
+from simulation.states import (FLAG_NAV_PAID, FLAG_REDUCED_WORK_ABILITY, N_STATES, Benefit, Education, State,
+                               group_layout)
+from tests.conftest import small_config
+
+Y = rules.DAYS_PER_YEAR
+QUIET = [  # switch off everything that is not the rule under test
+    "run.burn_in_years=0", "run.replicates=1", "rates.health.reduced_work_ability_onset=0",
+]
+
+
+def _people(n: int, state: State, age_years: float, **fields) -> K.People:
+    cols = {name: np.zeros(n, dtype=dt) for name, dt in PERSON_DTYPES.items()}
+    cols["state"][:] = int(state)
+    cols["age0_days"][:] = int(age_years * Y)
+    cols["entered_step"][:] = -1
+    cols["spell_start_step"][:] = -1
+    cols["first_nav_step"][:] = -1
+    cols["education"][:] = int(Education.VGO)
+    for name, value in fields.items():
+        cols[name][:] = value
+    return K.People(**cols)
+
+
+def _run(cfg, people):
+    """Run the kernel on a hand-made population; returns (stocks[T+1, S], events[T+1, E])."""
+    burn, report = steps_for(cfg)
+    params = build_params(cfg, selected_counties(cfg), burn, report)
+    groups = group_layout(selected_counties(cfg))
+    stocks = np.zeros((report + 1, N_STATES, len(groups)), dtype=np.int32)
+    flows = np.zeros((report + 1, N_STATES, N_STATES), dtype=np.int32)
+    events = np.zeros((report + 1, K.N_EVENTS), dtype=np.int64)
+    run_people(cfg, params, people, 0, stocks, flows, events)
+    return stocks[:, :, 0], events
+
+
+def test_age_bands_switch_where_the_rules_do():
+    for age, band in ((15.99, 0), (16.0, 1), (18.99, 1), (19.0, 2), (22.0, 3), (25.0, 4), (30.0, 5), (50.0, 6),
+                      (66.99, 6), (67.0, 7)):
+        assert rules.age_band(int(round(age * Y))) == band, age
+
+
+def test_rights_follow_age_and_education():
+    vgo, some = int(Education.VGO), int(Education.SOME_VGO)
+    assert rules.has_youth_right(some, int(20 * Y), int(22 * Y))
+    assert not rules.has_youth_right(some, int(22 * Y), int(22 * Y))
+    assert not rules.has_youth_right(vgo, int(17 * Y), int(22 * Y))
+    assert rules.has_adult_right(some, int(25 * Y), int(25 * Y))
+    assert not rules.has_adult_right(some, int(24.9 * Y), int(25 * Y))
+    assert not rules.has_adult_right(vgo, int(40 * Y), int(25 * Y))
+
+
+def test_studying_on_dagpenger_follows_the_three_regimes():
+    dp, none = int(Benefit.DAGPENGER), int(Benefit.NONE)
+    vgo_state, tert = int(State.ADULT_VGO), int(State.TERTIARY)
+    young, old, he_min = int(25 * Y), int(35 * Y), int(30 * Y)
+    f = rules.study_uptake
+    assert f(rules.REGIME_BEFORE_2020, dp, vgo_state, old, he_min, 0.4) == 0.4
+    assert f(rules.REGIME_BEFORE_2020, none, vgo_state, old, he_min, 0.4) == 1.0
+    assert f(rules.REGIME_TEMPORARY_2020, dp, tert, young, he_min, 0.4) == 1.0
+    assert f(rules.REGIME_PERMANENT_2021, dp, vgo_state, young, he_min, 0.4) == 1.0
+    assert f(rules.REGIME_PERMANENT_2021, dp, tert, young, he_min, 0.4) == 0.4
+    assert f(rules.REGIME_PERMANENT_2021, dp, tert, old, he_min, 0.4) == 1.0
+
+
+def test_job_finding_falls_with_unemployment_duration_to_a_floor():
+    table = rules.duration_table(0.8, 0.3)
+    values = [rules.duration_factor(table, d) for d in (0, 30, 180, 365, 3 * 365, 40 * 365)]
+    assert values[0] == 1.0
+    assert all(a >= b for a, b in zip(values, values[1:]))
+    assert values[-1] == pytest.approx(0.3)
+
+
+def _pk(key, person):
+    return np.uint64(person_key(key, person))  # compiled functions return uint64 as a Python int
+
+
+def test_counter_based_draws_are_uniform_and_keyed_by_every_part():
+    key = replicate_key(7, 0)
+    u = np.array([uniform(_pk(key, i), 3, 0) for i in range(20000)])
+    # 20 000 draws: the mean's standard error is 0.002; 5 standard errors
+    assert abs(u.mean() - 0.5) < 5 * np.sqrt(1 / 12 / u.size)
+    assert 0.0 <= u.min() and u.max() < 1.0
+    pk = _pk(key, 11)
+    draws = {uniform(pk, 3, 0), uniform(pk, 3, 1), uniform(pk, 4, 0), uniform(_pk(key, 12), 3, 0),
+             uniform(_pk(replicate_key(7, 1), 11), 3, 0)}
+    assert len(draws) == 5
+
+
+def test_recession_hits_the_young_and_low_educated_harder():
+    cfg = small_config("economy=recession", "economy.recession.start_year=1", "run.years=4")
+    intensity = cycle_intensity(cfg.economy, 200, 0, 7)
+    job, layoff, appr = cycle_multipliers(cfg.economy, intensity)
+    trough = int(np.argmax(intensity))
+    young_low, adult_vgo = (0, int(Education.PRIMARY)), (4, int(Education.VGO))
+    assert job[trough][young_low] < job[trough][adult_vgo] < 1.0
+    assert layoff[trough][young_low] > layoff[trough][adult_vgo] > 1.0
+    assert appr[trough] < 1.0
+    assert np.all(job[:52] == 1.0) and np.all(layoff[:52] == 1.0)  # normal times before the start
+
+
+def test_education_as_a_measure_stops_at_the_three_year_cap():
+    cfg = small_config(*QUIET, "run.years=5", "rates.tertiary.years=10", "rates.tertiary.dropout_rate_nav=0",
+                       "scenario.education_measure_extension_share=0")
+    people = _people(500, State.TERTIARY, 30, flags=FLAG_NAV_PAID | FLAG_REDUCED_WORK_ABILITY)
+    stocks, events = _run(cfg, people)
+    cap_step = int(np.ceil(3 * Y / 7))
+    assert stocks[cap_step - 1, int(State.TERTIARY)] == 500
+    assert stocks[cap_step + 1, int(State.TERTIARY)] == 0
+    assert events[:, K.EV["education_cap_exit"]].sum() == 500
+
+
+def test_the_extra_year_is_granted_then_the_cap_binds():
+    cfg = small_config(*QUIET, "run.years=5", "rates.tertiary.years=10", "rates.tertiary.dropout_rate_nav=0",
+                       "scenario.education_measure_extension_share=1")
+    stocks, events = _run(cfg, _people(300, State.TERTIARY, 30, flags=FLAG_NAV_PAID | FLAG_REDUCED_WORK_ABILITY))
+    assert stocks[int(np.ceil(3.5 * Y / 7)), int(State.TERTIARY)] == 300
+    assert stocks[int(np.ceil(4 * Y / 7)) + 1, int(State.TERTIARY)] == 0
+    assert events[:, K.EV["education_cap_extended"]].sum() == 300
+
+
+def test_dagpenger_runs_out_on_its_day():
+    cfg = small_config(*QUIET, "run.years=1", "rates.jobseeker.job_finding=0", "rates.jobseeker.assessment_rate=0",
+                       "rates.jobseeker.aap_rate=0", "rates.jobseeker.deregister_rate=0",
+                       "rates.jobseeker.adult_vgo_rate=0", "rates.school.return_rate=0",
+                       "rates.jobseeker.social_assistance_share_after_exhaustion=1")
+    people = _people(400, State.JOBSEEKER, 40, benefit=int(Benefit.DAGPENGER), dagpenger_end_step=20)
+    stocks, events = _run(cfg, people)
+    on_dp = events[:, K.EV["stock_dagpenger"]]
+    assert on_dp[20] == 400 and on_dp[21] == 0  # row r holds the end of global step r - 1
+    assert events[:, K.EV["dagpenger_exhausted"]].sum() == 400
+    assert events[22, K.EV["stock_social_assistance"]] == 400
+
+
+@pytest.mark.parametrize("guarantee, expected_share", [(True, 1.0), (False, 0.0)])
+def test_the_youth_guarantee_gives_an_offer_at_the_deadline(guarantee, expected_share):
+    cfg = small_config(*QUIET, "run.years=1", f"scenario.youth_guarantee={guarantee}",
+                       "scenario.youth_guarantee_compliance=1", "rates.inactive.to_jobseeker=50",
+                       "rates.inactive.job_finding=0", "rates.inactive.to_aap=0", "rates.school.return_rate=0",
+                       "rates.jobseeker.job_finding=0", "rates.jobseeker.assessment_rate=0",
+                       "rates.jobseeker.aap_rate=0", "rates.jobseeker.deregister_rate=0",
+                       "rates.jobseeker.adult_vgo_rate=0")
+    _, events = _run(cfg, _people(400, State.INACTIVE, 24))
+    offered = events[:, K.EV["youth_offer_in_time"]].sum()
+    missed = events[:, K.EV["youth_no_offer_in_time"]].sum()
+    assert offered + missed > 300
+    assert offered / (offered + missed) == expected_share
+
+
+def test_ot_follow_up_ends_at_22_and_everyone_ages_out_at_67():
+    cfg = small_config(*QUIET, "run.years=1.5", "rates.ot.referral_rate=0", "rates.ot.job_finding=0",
+                       "rates.ot.lost_contact_rate=0", "rates.school.return_rate=0")
+    stocks, _ = _run(cfg, _people(200, State.OT_FOLLOWED, 21.5))
+    turn_22 = int(np.ceil(0.5 * Y / 7))
+    assert stocks[turn_22 - 1, int(State.OT_FOLLOWED)] == 200
+    assert stocks[turn_22 + 1, int(State.OT_FOLLOWED)] == 0
+    stocks, _ = _run(cfg, _people(200, State.DISABILITY, 66.5))
+    assert stocks[-1, int(State.AGED_OUT)] == 200
+    assert stocks[int(np.ceil(0.5 * Y / 7)) - 1, int(State.AGED_OUT)] == 0
