@@ -44,7 +44,7 @@ def multiplier() -> Any:
     return _range(0.0, 1e3)
 
 
-def years() -> Any:
+def span_years() -> Any:
     """A duration in years, above zero."""
     return _range(0.0, 100.0, lo_open=True)
 
@@ -116,7 +116,7 @@ class EconomyKind(Enum):
 class RecessionConfig:
     depth: float = _range(0.0, 0.95)
     start_year: float = _range(0.0, 60.0)
-    length_years: float = years()
+    length_years: float = span_years()
     layoff_rise: float = multiplier()
     apprenticeship_fall: float = share()
 
@@ -152,7 +152,7 @@ class ScenarioConfig:
     adult_right_min_age: int = _range(16, 66)
     training_measure_min_age: int = _range(16, 66)
     higher_education_measure_min_age: int = _range(16, 66)
-    education_measure_cap_years: float = years()
+    education_measure_cap_years: float = span_years()
     education_measure_extension_years: float = _range(0.0, 10.0)
     education_measure_extension_share: float = share()
 
@@ -165,8 +165,8 @@ class ScenarioConfig:
 class SchoolRates:
     start_share: float = share()
     vocational_share: float = share()
-    general_years: float = years()
-    vocational_school_years: float = years()
+    general_years: float = span_years()
+    vocational_school_years: float = span_years()
     dropout_rate: float = rate()
     vocational_dropout_multiplier: float = multiplier()
     pass_share_general: float = share()
@@ -180,7 +180,7 @@ class SchoolRates:
 
 @dataclass
 class ApprenticeRates:
-    years: float = years()
+    years: float = span_years()
     dropout_rate: float = rate()
     layoff_rate: float = rate()
     pass_share: float = share()
@@ -248,7 +248,7 @@ class AMORates:
 
 @dataclass
 class AdultVGORates:
-    years: float = years()
+    years: float = span_years()
     dropout_rate_county: float = rate()
     dropout_rate_nav: float = rate()
     pass_share: float = share()
@@ -259,7 +259,8 @@ class AdultVGORates:
 
 @dataclass
 class TertiaryRates:
-    years: float = years()
+    years: float = span_years()
+    years_nav: float = span_years()
     dropout_rate: float = rate()
     dropout_rate_nav: float = rate()
     pass_share: float = share()
@@ -289,7 +290,7 @@ class HealthRates:
 
 @dataclass
 class AAPRates:
-    max_years: float = years()
+    max_years: float = span_years()
     to_work: float = rate()
     to_disability: float = rate()
     to_jobseeker: float = rate()

@@ -236,7 +236,7 @@ def _entry_rate(P, s, v, k, cell, c, t, band, edu, flags, benefit, age, udays):
         return r
     if kd == K_JOB:
         r *= P.job_cycle[t, band - 1, edu]
-        if s == JOBSEEKER or s == OT or s == INACTIVE:
+        if s == JOBSEEKER or s == OT:
             r *= rules.duration_factor(P.duration_factor, udays)
         return r
     if kd == K_LAYOFF:
@@ -337,7 +337,8 @@ def _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on):
             ns = JOBSEEKER
         _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on)
         return ns
-    if (s == ADULT_VGO or s == TERTIARY) and (flags & FLAG_NAV_PAID) and edum >= P.cap_days:
+    ends_now = P.dur_days[s, v] > 0.0 and tis >= P.dur_days[s, v]  # a programme that ends now is completed
+    if (s == ADULT_VGO or s == TERTIARY) and (flags & FLAG_NAV_PAID) and edum >= P.cap_days and not ends_now:
         if not (flags & FLAG_EXTENDED):
             if uniform(pk, t, D_EXTEND) < P.extension_share:
                 flags |= FLAG_EXTENDED

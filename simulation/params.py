@@ -215,8 +215,8 @@ def _programme_ends(cfg: SimConfig):
         end(S.ADULT_VGO, v, av.years, av.pass_share, av.pass_destinations, av.fail_destinations,
             E.VGO, E.SOME_VGO, f"adult_vgo_{who}_pass", f"adult_vgo_{who}_fail")
     te = r.tertiary
-    for v, tag in ((0, ""), (1, "_nav")):
-        end(S.TERTIARY, v, te.years, te.pass_share, te.pass_destinations, te.fail_destinations,
+    for v, tag, yrs in ((0, "", te.years), (1, "_nav", te.years_nav)):
+        end(S.TERTIARY, v, yrs, te.pass_share, te.pass_destinations, te.fail_destinations,
             E.TERTIARY, -1, f"tertiary{tag}_pass", f"tertiary{tag}_fail")
     end(S.AAP, 0, r.aap.max_years, 1.0, r.aap.end_destinations, r.aap.end_destinations, -1, -1, None, None)
     # OT's follow-up ends by age, not by duration: only its destinations are stored (no duration)
@@ -232,14 +232,14 @@ def _programme_ends(cfg: SimConfig):
 def _fast_path(entries: dict[int, list[Entry]], thresholds: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """Where a state's exit probability is a function of (cell, county, step) alone.
 
-    Not where job finding falls with unemployment duration (job seekers, OT, inactive), nor in
+    Not where job finding falls with unemployment duration (job seekers, OT), nor in
     an age band that an eligibility age cuts through; benefit-dependent hazards are flagged so
     the kernel takes the slow path for persons on a benefit.
     """
     edges = [0] + [years_to_days(a) for a in AGE_BAND_EDGES] + [10**9]
     fast = np.zeros((N_STATES, len(edges) - 1), dtype=np.bool_)
     benefit_dep = np.zeros(N_STATES, dtype=np.bool_)
-    duration_states = {int(State.JOBSEEKER), int(State.OT_FOLLOWED), int(State.INACTIVE)}
+    duration_states = {int(State.JOBSEEKER), int(State.OT_FOLLOWED)}
     for s, es in entries.items():
         kinds = {en.kind for en in es}
         benefit_dep[s] = bool(kinds & {K.K_DEREGISTER, K.K_RETURN_SCHOOL, K.K_ADULT_VGO_COUNTY})

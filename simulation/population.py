@@ -119,9 +119,15 @@ def synthesise(cfg: SimConfig, seed: int, replicate: int) -> People:
     u = rng.random(n)
     for s, yrs in typical.items():
         days_in_state = np.where(state == s, u * yrs * DAYS_PER_YEAR * 0.999, days_in_state)
-    if state.size:
-        school_voc = (state == State.SCHOOL) & vocational
-        days_in_state = np.where(school_voc, u * r.school.vocational_school_years * DAYS_PER_YEAR * 0.999, days_in_state)
+    # youth programmes follow the school calendar: time in them is set by age, so that cohorts
+    # leave them spread out rather than all within the burn-in
+    for s, start_age, yrs in ((State.SCHOOL, 16.0, r.school.general_years),
+                              (State.APPRENTICE, 16.0 + r.school.vocational_school_years, r.apprentice.years),
+                              (State.TERTIARY, 19.0, r.tertiary.years)):
+        voc_years = np.where(vocational, r.school.vocational_school_years, yrs) if s == State.SCHOOL else yrs
+        by_age = np.clip(age - start_age * DAYS_PER_YEAR, 0.0, voc_years * DAYS_PER_YEAR * 0.999)
+        young = age < (start_age + 2 * yrs) * DAYS_PER_YEAR
+        days_in_state = np.where((state == s) & young, by_age, days_in_state)
     days_in_state = np.where(in_scope, days_in_state, 0)
     nav = np.isin(state, [State.JOBSEEKER, State.ASSESSMENT, State.WORK_MEASURE, State.AMO_COURSE])
     spell = np.where(nav, np.minimum(rng.exponential(20 * 7.0, n), 30000.0), 0)
