@@ -113,7 +113,7 @@ def test_recession_hits_the_young_and_low_educated_harder():
 
 
 def test_education_as_a_measure_stops_at_the_three_year_cap():
-    cfg = small_config(*QUIET, "run.years=5", "rates.tertiary.years=10", "rates.tertiary.dropout_rate_nav=0",
+    cfg = small_config(*QUIET, "run.years=5", "rates.tertiary.years_nav=10", "rates.tertiary.dropout_rate_nav=0",
                        "scenario.education_measure_extension_share=0")
     people = _people(500, State.TERTIARY, 30, flags=FLAG_NAV_PAID | FLAG_REDUCED_WORK_ABILITY)
     stocks, events = _run(cfg, people)
@@ -124,7 +124,7 @@ def test_education_as_a_measure_stops_at_the_three_year_cap():
 
 
 def test_the_extra_year_is_granted_then_the_cap_binds():
-    cfg = small_config(*QUIET, "run.years=5", "rates.tertiary.years=10", "rates.tertiary.dropout_rate_nav=0",
+    cfg = small_config(*QUIET, "run.years=5", "rates.tertiary.years_nav=10", "rates.tertiary.dropout_rate_nav=0",
                        "scenario.education_measure_extension_share=1")
     stocks, events = _run(cfg, _people(300, State.TERTIARY, 30, flags=FLAG_NAV_PAID | FLAG_REDUCED_WORK_ABILITY))
     assert stocks[int(np.ceil(3.5 * Y / 7)), int(State.TERTIARY)] == 300
@@ -170,3 +170,12 @@ def test_ot_follow_up_ends_at_22_and_everyone_ages_out_at_67():
     stocks, _ = _run(cfg, _people(200, State.DISABILITY, 66.5))
     assert stocks[-1, int(State.AGED_OUT)] == 200
     assert stocks[int(np.ceil(0.5 * Y / 7)) - 1, int(State.AGED_OUT)] == 0
+
+
+def test_a_programme_that_ends_at_the_cap_is_completed():
+    cfg = small_config(*QUIET, "run.years=4", "rates.tertiary.years_nav=3", "rates.tertiary.dropout_rate_nav=0",
+                       "rates.tertiary.pass_share=1", "scenario.education_measure_cap_years=3",
+                       "scenario.education_measure_extension_share=0")
+    _, events = _run(cfg, _people(300, State.TERTIARY, 30, flags=FLAG_NAV_PAID | FLAG_REDUCED_WORK_ABILITY))
+    assert events[:, K.EV["tertiary_nav_pass"]].sum() == 300
+    assert events[:, K.EV["education_cap_exit"]].sum() == 0
