@@ -34,6 +34,7 @@ def main(cfg: DictConfig) -> None:
     write_outputs(results, run_dir, overrides=list(hc.overrides.task))
     if sim_cfg.output.headline:
         print(f"\n{sim_cfg.scenario.name} | {sim_cfg.economy.name} | cooperation {sim_cfg.cooperation.name} | "
-              f"{sim_cfg.run.replicates} replicates, {sim_cfg.run.years:g} years, 1:{sim_cfg.population.scale:g} sample")
+              f"{sim_cfg.run.replicates} replicate{'s' if sim_cfg.run.replicates != 1 else ''}, {sim_cfg.run.years:g} "
+              f"year{'s' if sim_cfg.run.years != 1 else ''}, 1:{sim_cfg.population.scale:g} sample")
         print(format_headline(results))
         print(f"\noutputs: {run_dir}  ({time.perf_counter() - t0:.1f} s)")

@@ -429,6 +429,26 @@ def _check_distribution(key: str, mapping: dict, allowed: list[str], *, complete
         _fail(key, dict(mapping), f"shares must sum to 1 (they sum to {total:.6g})")
 
 
+_FOLD = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "å": "a", "Å": "A", "_": " "})
+
+
+def county_key(name: str) -> str:
+    """A county name folded to lower-case ASCII: 'More_og_Romsdal' and 'Møre og Romsdal' match.
+
+    Hydra's command-line grammar takes only ASCII keys, so +cooperation.by_county.Trondelag=0.3
+    must find Trøndelag.
+    """
+    return " ".join(str(name).translate(_FOLD).lower().split())
+
+
+def _canonical_county(key: str, name: str, value, counties: list[str]) -> str:
+    by_key = {county_key(c): c for c in counties}
+    found = by_key.get(county_key(name))
+    if found is None:
+        _fail(key, value, f"unknown county{_suggest(str(name), counties)}")
+    return found
+
+
 def _check_semantics(cfg: SimConfig) -> None:
     """Checks that span fields: names that must exist, shares that must sum to one."""
     counties = list(cfg.counties)
@@ -436,15 +456,18 @@ def _check_semantics(cfg: SimConfig) -> None:
         _fail("counties", {}, "at least one county is needed")
     if len(counties) > 15:
         _fail("counties", len(counties), "at most 15 counties are supported")
-    for name in cfg.population.only_counties:
-        if name not in counties:
-            _fail("population.only_counties", name, f"unknown county{_suggest(name, counties)}")
-    for name, v in cfg.cooperation.by_county.items():
-        if name not in counties:
-            _fail(f"cooperation.by_county.{name}", v, f"unknown county{_suggest(name, counties)}")
+    cfg.population.only_counties = [_canonical_county("population.only_counties", n, n, counties)
+                                    for n in cfg.population.only_counties]
+    cfg.cooperation.by_county = {_canonical_county(f"cooperation.by_county.{n}", n, v, counties): v
+                                 for n, v in cfg.cooperation.by_county.items()}
     _check_values("cooperation.by_county", cfg.cooperation.by_county, 0.0, 1.0)
 
     pop = cfg.population
+    selected = [c for c in counties if not pop.only_counties or c in pop.only_counties]
+    represented = sum(cfg.counties[c].population_16_66 for c in selected)
+    if represented / pop.scale < 0.5:
+        _fail("population.scale", pop.scale, f"leaves no simulated person ({represented:,.0f} persons aged 16-66 "
+              f"in the selected counties); use a smaller scale")
     _check_distribution("population.age_band_shares", pop.age_band_shares, RATE_BANDS, complete=True)
     _check_keys("population.immigrant_relative_by_age", pop.immigrant_relative_by_age, RATE_BANDS, complete=True)
     _check_values("population.immigrant_relative_by_age", pop.immigrant_relative_by_age, 0.0, 10.0)

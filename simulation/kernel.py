@@ -61,9 +61,7 @@ N_CELLS = 96  # 6 rate bands x 4 education levels x immigrant x reduced work abi
 MAX_FOLLOWUPS = 8
 N_TALLY_CELLS = 64  # 8 reporting age bands x 4 education levels x immigrant background
 DAYS_PER_YEAR = 365.25
-SATURATE = 32000
-import os as _os
-_PROFILE_MODE = int(_os.environ.get("SIM_PROFILE_MODE", "0"))  # int16 day counters stop here
+SATURATE = 32000  # int16 day counters stop here
 
 # events: counts per step (the last block are stocks of person attributes at the end of the step)
 EVENT_NAMES = [

@@ -97,7 +97,8 @@ def flows_table(res: SimResult) -> pd.DataFrame:
 
 
 def events_table(res: SimResult) -> pd.DataFrame:
-    """Programme outcomes, youth-guarantee offers, spells and attribute stocks per step (raw)."""
+    """Programme outcomes, youth-guarantee offers, spells and attribute stocks per step, raw and scaled
+    (``nav_spell_days`` is a sum of days, so its scaled value is person-days)."""
     R, T1, E = res.events.shape
     rep, step, ev = (a.ravel() for a in np.meshgrid(np.arange(R), np.arange(T1), np.arange(E), indexing="ij"))
     return pd.DataFrame({
@@ -106,6 +107,7 @@ def events_table(res: SimResult) -> pd.DataFrame:
         "year": _years(res, step),
         "event": pd.Categorical.from_codes(ev, EVENT_NAMES),
         "count": res.events.ravel(),
+        "count_scaled": res.events.ravel() * res.scale,
     })
 
 
@@ -165,7 +167,8 @@ def manifest(cfg, res: SimResult, timings: dict, files: dict[str, int], override
         "cooperation": cfg.cooperation.name,
         "counties": res.counties,
         "persons_per_replicate": res.n_persons,
-        "real_population_represented": float(res.n_persons[0] * res.scale) if res.n_persons else 0.0,
+        "population_16_66_represented": float(sum(cfg.counties[c].population_16_66 for c in res.counties)),
+        "figure_format": cfg.output.figure_format,
         "bytes_per_person": res.bytes_per_person,
         "groups": [list(g) for g in res.groups],
         "overrides": overrides,

@@ -461,7 +461,7 @@ def make_figures(run_dir: Path | str, language: str | None = None, fmt: str | No
         raise FileNotFoundError(f"run directory {run_dir} not found")
     manifest = read_manifest(run_dir)
     language = language or manifest.get("language") or "en"
-    fmt = (fmt or "png").lower()
+    fmt = (fmt or manifest.get("figure_format") or "png").lower()
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
     if fmt not in FORMATS:
