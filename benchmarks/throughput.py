@@ -59,6 +59,7 @@ def main() -> None:
     ap.add_argument("--persons", type=int, default=1_000_000, help="persons simulated (about)")
     ap.add_argument("--years", type=float, default=10.0)
     ap.add_argument("--threads", type=int, default=0, help="0 = all cores")
+    ap.add_argument("--economy", default="steady", help="economy config (a recession refills the per-cell table each step)")
     args = ap.parse_args()
     if args.threads:
         numba.set_num_threads(args.threads)
@@ -67,7 +68,8 @@ def main() -> None:
     per_scale1 = sum(c.population_16_66 for c in base.counties.values()) * (
         1 + base.population.cohort_share_under_16 * args.years)
     scale = per_scale1 / args.persons
-    overrides = [f"population.scale={scale:.6f}", f"run.years={args.years}", "run.replicates=1",
+    overrides = [f"population.scale={scale:.6f}", f"run.years={args.years}", "run.replicates=1", f"economy={args.economy}",
+                 "economy.recession.start_year=0",
                  "run.burn_in_years=0", "run.progress=false", "run.check_invariants=false"]
     cfg = validate(load_config(overrides))
     warm = validate(load_config(overrides[:1] + ["run.years=0.1", "run.replicates=1", "run.burn_in_years=0",
@@ -81,6 +83,7 @@ def main() -> None:
     kernel_rate = res.timings["person_steps_per_s"]
     ref = reference_rate(n, steps)
     print(f"threads                      {numba.get_num_threads()}")
+    print(f"economy                      {args.economy}")
     print(f"persons                      {n:,}")
     print(f"steps (weekly, {args.years:g} years)      {steps}")
     print(f"kernel wall time             {wall:.2f} s   (target < 30 s for 1 000 000 persons, 10 years)")
