@@ -91,6 +91,7 @@ def write_outputs(results: Results, directory: Path | str, overrides: Iterable[s
     out.write_parquet(out.events_table(raw), directory / "events.parquet")
     out.write_parquet(out.series_table(raw, results.series), directory / "indicator_series.parquet")
     out.write_parquet(results.indicators, directory / "indicators.parquet")
+    out.write_parquet(out.replicate_table(results.per_replicate), directory / "indicators_by_replicate.parquet")
     out.write_text(results.headline().to_csv(index=False), directory / "headline.csv")
     raw.timings["tables_s"] = time.perf_counter() - t0
     # the manifest is needed by the plots (labels, scale); it is rewritten with the final sizes below

@@ -14,8 +14,16 @@ from simulation.states import AGE_BAND_EDGES, N_EDUCATION, N_RATE_BANDS, Educati
 MIN_JOB_MULTIPLIER = 0.02  # job finding never falls to zero, whatever the depth
 
 
-def cycle_intensity(econ: EconomyConfig, n_steps: int, burn_steps: int, step_days: int) -> np.ndarray:
-    """0 (normal) .. 1 (trough) for every global step; the burn-in is normal times."""
+def is_stochastic(econ: EconomyConfig) -> bool:
+    """Whether the economy's path is drawn per replicate (then the kernel's parameters are too)."""
+    return False
+
+
+def cycle_intensity(econ: EconomyConfig, n_steps: int, burn_steps: int, step_days: int, seed: int = 0,
+                    replicate: int = 0) -> np.ndarray:
+    """0 (normal) .. 1 (trough) for every global step; the burn-in is normal times.
+
+    ``seed`` and ``replicate`` key the draws of a stochastic economy (common random numbers)."""
     t = np.arange(n_steps, dtype=np.float64)
     years = (t - burn_steps + 0.5) * step_days / DAYS_PER_YEAR
     if econ.kind is EconomyKind.steady:

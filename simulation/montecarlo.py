@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 
 from simulation import kernel as K
 from simulation.config import SimConfig
+from simulation.economy import is_stochastic
 from simulation.params import build_params
 from simulation.population import bytes_per_person, selected_counties, synthesise
 from simulation.rng import replicate_key
@@ -143,6 +144,8 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
     t_kernel = time.perf_counter()
     try:
         for rep in range(R):
+            if rep > 0 and is_stochastic(cfg.economy):
+                params = build_params(cfg, counties, burn, report, replicate=rep)
             n = run_replicate(cfg, params, rep, stocks[rep], flows[rep], events[rep], on_block=bar.update,
                               kernel_seconds=kernel_seconds)
             n_persons.append(n)

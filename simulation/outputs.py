@@ -25,7 +25,7 @@ from simulation.states import STATE_NAMES
 
 MANIFEST = "manifest.json"
 TABLES = ("stocks.parquet", "flows.parquet", "events.parquet", "indicator_series.parquet", "indicators.parquet",
-          "headline.csv")
+          "indicators_by_replicate.parquet", "headline.csv")
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -122,6 +122,15 @@ def series_table(res: SimResult, series: dict) -> pd.DataFrame:
                                     "value": arr.ravel()}))
     df = pd.concat(frames, ignore_index=True)
     return df[np.isfinite(df["value"])].reset_index(drop=True)
+
+
+def replicate_table(per_replicate: dict) -> pd.DataFrame:
+    """Every headline indicator's value in every replicate: what paired scenario differences need."""
+    frames = []
+    for name, (ind, values) in per_replicate.items():
+        frames.append(pd.DataFrame({"indicator": name, "unit": ind.unit, "replicate": np.arange(len(values), dtype=np.int16),
+                                    "value": np.asarray(values, dtype=np.float64)}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def git_revision(where: Path) -> str:

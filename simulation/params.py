@@ -251,8 +251,9 @@ def _fast_path(entries: dict[int, list[Entry]], thresholds: dict[int, int]) -> t
     return fast, benefit_dep
 
 
-def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, report_steps: int) -> K.KernelParams:
-    """All kernel inputs for one scenario (identical for every replicate)."""
+def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, report_steps: int,
+                 replicate: int = 0) -> K.KernelParams:
+    """All kernel inputs for one scenario; only a stochastic economy makes them differ by replicate."""
     entries = hazard_entries(cfg)
     n_entries = np.zeros(N_STATES, dtype=np.int64)
     dest = np.zeros((N_STATES, K.KMAX), dtype=np.int64)
@@ -274,7 +275,7 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
     county_mult = _cooperation_multipliers(cfg, entries, county_names)
     run, sc, r = cfg.run, cfg.scenario, cfg.rates
     n_steps = burn_steps + report_steps
-    intensity = cycle_intensity(cfg.economy, n_steps, burn_steps, run.step_days)
+    intensity = cycle_intensity(cfg.economy, n_steps, burn_steps, run.step_days, seed=run.seed, replicate=replicate)
     job, layoff, appr = cycle_multipliers(cfg.economy, intensity)
     dur, pass_p, cum, end_edu, end_event, drop = _programme_ends(cfg)
     return_age = sc.return_to_school_max_age_reform if sc.completion_reform else sc.return_to_school_max_age
