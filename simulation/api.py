@@ -17,6 +17,7 @@ from omegaconf import DictConfig
 from simulation import indicators as ind
 from simulation import outputs as out
 from simulation.config import SimConfig, validate
+from simulation.ledger import ledger_table
 from simulation.montecarlo import SimResult, simulate
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -69,6 +70,8 @@ def format_headline(results: Results) -> str:
             fmt = lambda x: f"{100 * x:.1f} %"  # noqa: E731
         elif r["unit"] == "persons":
             fmt = lambda x: f"{x:,.0f}"  # noqa: E731
+        elif r["unit"] == "NOK bn/yr":
+            fmt = lambda x: f"NOK {x:,.1f} bn/yr"  # noqa: E731
         else:
             fmt = lambda x: f"{x:.1f}"  # noqa: E731
         val = fmt(r["mean"]) if pd.notna(r["mean"]) else "n/a (no cases)"
@@ -90,6 +93,8 @@ def write_outputs(results: Results, directory: Path | str, overrides: Iterable[s
     out.write_parquet(out.flows_table(raw), directory / "flows.parquet")
     out.write_parquet(out.events_table(raw), directory / "events.parquet")
     out.write_parquet(out.series_table(raw, results.series), directory / "indicator_series.parquet")
+    out.write_parquet(ledger_table(raw.bookings, results.config.funding, raw.step_days, raw.scale, raw.start_year),
+                      directory / "ledger.parquet")
     out.write_parquet(results.indicators, directory / "indicators.parquet")
     out.write_parquet(out.replicate_table(results.per_replicate), directory / "indicators_by_replicate.parquet")
     out.write_text(results.headline().to_csv(index=False), directory / "headline.csv")

@@ -329,6 +329,44 @@ class RatesConfig:
     inactive: InactiveRates = field(default_factory=InactiveRates)
 
 
+class Payer(Enum):
+    nav = "nav"
+    county = "county"
+    municipality = "municipality"
+
+
+@dataclass
+class PlacePrices:
+    school: float = _range(0.0, 1e7)
+    apprentice: float = _range(0.0, 1e7)
+    ot_followed: float = _range(0.0, 1e7)
+    assessment: float = _range(0.0, 1e7)
+    work_measure: float = _range(0.0, 1e7)
+    amo_course: float = _range(0.0, 1e7)
+    adult_vgo_county: float = _range(0.0, 1e7)
+    adult_vgo_bought: float = _range(0.0, 1e7)
+    tertiary: float = _range(0.0, 1e7)
+    tertiary_measure_fee: float = _range(0.0, 1e7)
+
+
+@dataclass
+class BenefitPrices:
+    dagpenger: float = _range(0.0, 1e7)
+    aap: float = _range(0.0, 1e7)
+    disability: float = _range(0.0, 1e7)
+    measure_allowance: float = _range(0.0, 1e7)
+    social_assistance: float = _range(0.0, 1e7)
+
+
+@dataclass
+class FundingConfig:
+    name: str = MISSING
+    adult_vgo_without_right_payer: Payer = MISSING
+    places: PlacePrices = field(default_factory=PlacePrices)
+    benefits: BenefitPrices = field(default_factory=BenefitPrices)
+    tax_per_worker: float = _range(0.0, 1e7)
+
+
 @dataclass
 class IndicatorConfig:
     youth_max_age: int = _range(16, 66)
@@ -353,6 +391,7 @@ class SimConfig:
     economy: EconomyConfig = field(default_factory=EconomyConfig)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     rates: RatesConfig = field(default_factory=RatesConfig)
+    funding: FundingConfig = field(default_factory=FundingConfig)
     indicators: IndicatorConfig = field(default_factory=IndicatorConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 

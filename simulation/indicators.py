@@ -14,6 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from simulation.config import SimConfig
+from simulation import ledger
 from simulation.kernel import EV, MAX_FOLLOWUPS
 from simulation.montecarlo import SimResult
 from simulation.states import AGE_BAND_EDGES, AGE_BAND_NAMES, NEET_STATES, OUT_OF_SCOPE, State
@@ -142,6 +143,18 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
         ev_fy[:, EV["stock_dagpenger"]] * scale)
     add("on_social_assistance_final_year", "persons", "receiving social assistance, final year (scaled)",
         ev_fy[:, EV["stock_social_assistance"]] * scale)
+    # the fiscal ledger, per year of the reporting window (NOK billion, scaled to the real population)
+    per_item = ledger.item_costs(res.bookings, cfg.funding, res.step_days, scale)[:, 1:, :].sum(axis=1)
+    years = res.steps * res.step_days / 365.25
+    names = ledger.items(cfg.funding)
+    tax = per_item[:, [i for i, (n, _) in enumerate(names) if n == "tax_revenue"]].sum(axis=1)
+    for agency in ledger.AGENCIES:
+        cols = [i for i, (n, a) in enumerate(names) if a == agency and n != "tax_revenue"]
+        add(f"cost_{agency}", "NOK bn/yr", f"spending by {agency} on the persons modelled (places, measures, benefits)",
+            per_item[:, cols].sum(axis=1) / years / 1e9)
+    add("tax_revenue", "NOK bn/yr", "tax and contributions from the persons modelled who are in work", -tax / years / 1e9)
+    add("net_public_cost", "NOK bn/yr", "spending by all agencies minus tax revenue (lower is better for the public purse)",
+        per_item.sum(axis=1) / years / 1e9)
     return out
 
 
@@ -189,5 +202,5 @@ HEADLINE = [
     "neet_share_youth_final_year", "long_term_unemployed_final_year", "mean_nav_spell_weeks",
     "in_work_12m_after_first_nav_contact", "youth_offer_within_deadline", "vgo_completion_youth",
     "adult_vgo_completion_nav", "tertiary_completion_nav", "immigrant_share_of_jobseekers_final_year",
-    "in_nav_measures_final_year",
+    "in_nav_measures_final_year", "cost_nav", "cost_county", "net_public_cost",
 ]

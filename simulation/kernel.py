@@ -81,7 +81,13 @@ EVENT_NAMES = [
     "stock_nav_paid_adult_vgo", "stock_nav_paid_tertiary", "stock_county_adult_vgo",
 ] + [f"followup_due_{k}" for k in range(MAX_FOLLOWUPS)] + [f"followup_in_work_{k}" for k in range(MAX_FOLLOWUPS)]
 EV = {name: i for i, name in enumerate(EVENT_NAMES)}
-N_EVENTS = len(EVENT_NAMES)
+N_PUBLIC_EVENTS = len(EVENT_NAMES)
+# Bookings for the fiscal ledger: after the events, one counter per (state, variant, benefit) of every
+# person at the end of every step; the ledger prices them (simulation.ledger).
+N_BENEFITS = 3
+E_BOOK = N_PUBLIC_EVENTS
+N_BOOKINGS = N_STATES * 2 * N_BENEFITS
+N_EVENTS = N_PUBLIC_EVENTS + N_BOOKINGS
 E_CAP_EXIT = EV["education_cap_exit"]
 E_CAP_EXTENDED = EV["education_cap_extended"]
 E_OFFER = EV["youth_offer_in_time"]
@@ -525,6 +531,7 @@ def _tally(i, pp, P, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev):
     cell = (rules.age_band(age) * 4 + pp.education[i]) * 2 + (1 if pp.flags[i] & FLAG_IMMIGRANT else 0)
     acc_st[s_new, n_c + cell] += 1
     acc_fl[s_old, s_new] += 1
+    acc_ev[E_BOOK + (s_new * 2 + _variant(s_new, np.int64(pp.flags[i]))) * N_BENEFITS + pp.benefit[i]] += 1
     if s_new == JOBSEEKER or s_new == ASSESSMENT:
         if (t - np.int64(pp.spell_start_step[i])) * P.dt_days >= P.long_term_days:
             acc_ev[E_LTU] += 1

@@ -36,6 +36,7 @@ class SimResult:
     stocks: np.ndarray  # int32[R, T+1, S, G]
     flows: np.ndarray  # int32[R, T+1, S, S] (row 0 empty; flows[t] move stocks[t-1] to stocks[t])
     events: np.ndarray  # int64[R, T+1, E]
+    bookings: np.ndarray  # int64[R, T+1, S, 2, B]: persons by state, variant and benefit at the end of each step
     counties: list[str]
     groups: list[tuple[str, str]]
     step_days: int
@@ -155,7 +156,9 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
         bar.close()
     elapsed = time.perf_counter() - t_kernel
     return SimResult(
-        stocks=stocks, flows=flows, events=events, counties=counties, groups=groups,
+        stocks=stocks, flows=flows, events=events[:, :, :K.N_PUBLIC_EVENTS],
+        bookings=events[:, :, K.E_BOOK:].reshape(R, report + 1, N_STATES, 2, K.N_BENEFITS),
+        counties=counties, groups=groups,
         step_days=cfg.run.step_days, start_year=cfg.population.start_year, scale=cfg.population.scale,
         n_persons=n_persons, bytes_per_person=bytes_per_person(),
         timings={"setup_s": t_setup, "simulate_s": elapsed, "kernel_s": kernel_seconds[0],

@@ -25,7 +25,7 @@ from simulation.states import STATE_NAMES
 
 MANIFEST = "manifest.json"
 TABLES = ("stocks.parquet", "flows.parquet", "events.parquet", "indicator_series.parquet", "indicators.parquet",
-          "indicators_by_replicate.parquet", "headline.csv")
+          "indicators_by_replicate.parquet", "ledger.parquet", "headline.csv")
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:

@@ -1,0 +1,62 @@
+"""The fiscal ledger balances: every person is booked once a step, and agencies' totals are the
+priced sum of those bookings."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulation import ledger
+from simulation.kernel import E_BOOK, EV, N_BENEFITS
+from simulation.montecarlo import simulate
+from simulation.states import Benefit, State
+from tests.conftest import small_config
+from tests.test_rules import QUIET, _people, _run
+
+
+@pytest.fixture(scope="module")
+def result():
+    cfg = small_config("run.replicates=2", "run.years=2")
+    return cfg, simulate(cfg, progress=False)
+
+
+def test_every_person_is_booked_once_each_step(result):
+    _, res = result
+    booked = res.bookings[:, 1:].sum(axis=(3, 4))  # [R, T, S]
+    np.testing.assert_array_equal(booked, res.stocks[:, 1:, :, 0])
+    by_benefit = res.bookings[:, 1:].sum(axis=(2, 3))
+    np.testing.assert_array_equal(by_benefit[:, :, int(Benefit.DAGPENGER)], res.events[:, 1:, EV["stock_dagpenger"]])
+    np.testing.assert_array_equal(by_benefit[:, :, int(Benefit.SOCIAL_ASSISTANCE)],
+                                  res.events[:, 1:, EV["stock_social_assistance"]])
+    np.testing.assert_array_equal(res.bookings[:, 1:, int(State.ADULT_VGO), 1].sum(axis=2),
+                                  res.events[:, 1:, EV["stock_nav_paid_adult_vgo"]])
+
+
+def test_agency_totals_are_the_sum_of_priced_bookings(result):
+    cfg, res = result
+    by_agency = ledger.agency_costs(res.bookings, cfg.funding, res.step_days, res.scale)
+    prices = ledger.price_table(cfg.funding)
+    months = res.step_days / ledger.DAYS_PER_MONTH
+    for a, agency in enumerate(ledger.AGENCIES):
+        cols = [i for i, (_, who) in enumerate(ledger.items(cfg.funding)) if who == agency]
+        per_booking = prices[:, :, :, cols].sum(axis=3)  # NOK per person-month for this agency
+        expected = (res.bookings * per_booking[None, None]).sum(axis=(2, 3, 4)) * months * res.scale
+        np.testing.assert_allclose(by_agency[:, :, a], expected, rtol=1e-12)
+    table = ledger.ledger_table(res.bookings, cfg.funding, res.step_days, res.scale, res.start_year)
+    assert table["nok"].sum() == pytest.approx(by_agency[:, 1:].sum(), rel=1e-12)
+
+
+def test_a_year_of_disability_costs_nav_the_monthly_benefit_times_twelve():
+    cfg = small_config(*QUIET, "run.years=1", "rates.disability.to_work=0")
+    stocks, events = _run(cfg, _people(100, State.DISABILITY, 40))
+    bookings = events[None, :, E_BOOK:].reshape(1, events.shape[0], -1, 2, N_BENEFITS)
+    costs = ledger.agency_costs(bookings, cfg.funding, cfg.run.step_days, cfg.population.scale)
+    steps = stocks.shape[0] - 1
+    expected = 100 * cfg.funding.benefits.disability * steps * cfg.run.step_days / ledger.DAYS_PER_MONTH
+    assert costs[0, :, ledger.AGENCIES.index("nav")].sum() == pytest.approx(expected * cfg.population.scale)
+    assert costs[0, :, ledger.AGENCIES.index("county")].sum() == 0
+
+
+def test_the_payer_rule_moves_bought_adult_vgo_to_the_municipality():
+    cfg = small_config("funding.adult_vgo_without_right_payer=municipality")
+    names = dict(ledger.items(cfg.funding))
+    assert names["adult_vgo_bought"] == "municipality"
