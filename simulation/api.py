@@ -93,6 +93,7 @@ def write_outputs(results: Results, directory: Path | str, overrides: Iterable[s
     out.write_parquet(out.flows_table(raw), directory / "flows.parquet")
     out.write_parquet(out.events_table(raw), directory / "events.parquet")
     out.write_parquet(out.series_table(raw, results.series), directory / "indicator_series.parquet")
+    out.write_parquet(out.institutions_table(raw), directory / "institutions.parquet")
     out.write_parquet(ledger_table(raw.bookings, results.config.funding, raw.step_days, raw.scale, raw.start_year),
                       directory / "ledger.parquet")
     out.write_parquet(results.indicators, directory / "indicators.parquet")

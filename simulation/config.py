@@ -11,7 +11,7 @@ import difflib
 import math
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -99,21 +99,39 @@ class CooperationEffects:
 
 
 @dataclass
+class CooperationDynamics:
+    enabled: bool = MISSING
+    update_days: int = _range(1, 366)
+    caseload_tolerance: float = _range(0.0, 10.0)
+    caseload_sensitivity: float = multiplier()
+    pressure_signal_variance: float = _range(0.0, 10.0, lo_open=True)
+    recovery_years: float = span_years()
+    key_person_shock_rate: float = rate()
+    key_person_shock_size: float = share()
+    shock_rate_by_county: Dict[str, float] = field(default_factory=dict)
+    trend_per_year_by_county: Dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
 class CooperationConfig:
     name: str = MISSING
     strength: float = share()
     by_county: Dict[str, float] = field(default_factory=dict)
     reference_strength: float = share()
     effects: CooperationEffects = field(default_factory=CooperationEffects)
+    dynamics: CooperationDynamics = field(default_factory=CooperationDynamics)
 
 
 class EconomyKind(Enum):
     steady = "steady"
     recession = "recession"
+    replay = "replay"
+    regime_switching = "regime_switching"
 
 
 @dataclass
 class RecessionConfig:
+    """A stylised dip (kind recession); for every kind, the effects at cycle intensity 1."""
     depth: float = _range(0.0, 0.95)
     start_year: float = _range(0.0, 60.0)
     length_years: float = span_years()
@@ -122,10 +140,32 @@ class RecessionConfig:
 
 
 @dataclass
+class ReplayConfig:
+    """A historical episode as a path of registered unemployment (per cent), mapped to intensity."""
+    start_year: float = _range(0.0, 60.0)  # years after the start of reporting where year offset 0 falls
+    baseline_rate: float = _range(0.0, 100.0)  # per cent; normal times (intensity 0)
+    rate_at_full_intensity: float = _range(0.0, 100.0)  # per cent; intensity 1
+    # [[year_offset, rate per cent], ...]; List[Any] because OmegaConf 2.3 rejects ints in nested float
+    # lists ([[0, 2]]); _check_semantics checks the points and turns them into floats
+    path: List[Any] = MISSING
+
+
+@dataclass
+class RegimeSwitchingConfig:
+    """Normal times and recessions alternate with exponential sojourns (a two-state Markov chain)."""
+    mean_years_normal: float = span_years()
+    mean_years_recession: float = span_years()
+    ramp_years: float = _range(0.0, 10.0)  # smooth ramp into and out of each recession
+    depth_draw: List[float] = MISSING  # [lo, hi]: each recession's peak intensity ~ uniform(lo, hi)
+
+
+@dataclass
 class EconomyConfig:
     name: str = MISSING
     kind: EconomyKind = MISSING
     recession: RecessionConfig = field(default_factory=RecessionConfig)
+    replay: Optional[ReplayConfig] = None  # needed when kind is replay
+    regime_switching: Optional[RegimeSwitchingConfig] = None  # needed when kind is regime_switching
     youth_sensitivity: float = multiplier()
     low_education_sensitivity: float = multiplier()
 
@@ -500,6 +540,16 @@ def _check_semantics(cfg: SimConfig) -> None:
     cfg.cooperation.by_county = {_canonical_county(f"cooperation.by_county.{n}", n, v, counties): v
                                  for n, v in cfg.cooperation.by_county.items()}
     _check_values("cooperation.by_county", cfg.cooperation.by_county, 0.0, 1.0)
+    dyn = cfg.cooperation.dynamics
+    dyn.shock_rate_by_county = {_canonical_county(f"cooperation.dynamics.shock_rate_by_county.{n}", n, v, counties): v
+                                for n, v in dyn.shock_rate_by_county.items()}
+    _check_values("cooperation.dynamics.shock_rate_by_county", dyn.shock_rate_by_county, 0.0, 1e3)
+    dyn.trend_per_year_by_county = {
+        _canonical_county(f"cooperation.dynamics.trend_per_year_by_county.{n}", n, v, counties): v
+        for n, v in dyn.trend_per_year_by_county.items()}
+    for n, v in dyn.trend_per_year_by_county.items():
+        if not math.isfinite(v) or abs(v) > 1.0:
+            _fail(f"cooperation.dynamics.trend_per_year_by_county.{n}", v, "must be between -1 and 1 per year")
 
     pop = cfg.population
     selected = [c for c in counties if not pop.only_counties or c in pop.only_counties]
@@ -572,6 +622,47 @@ def _check_semantics(cfg: SimConfig) -> None:
             _fail("indicators.followup_months", m, "must be between 1 and 600 months")
     if len(cfg.indicators.followup_months) > 8:
         _fail("indicators.followup_months", list(cfg.indicators.followup_months), "at most 8 follow-up points")
+
+    # --- economy: the replay and regime-switching blocks (simulation/economy.py): present when their
+    # kind is chosen, and coherent. ---
+    econ = cfg.economy
+    if econ.kind is EconomyKind.replay:
+        rp = econ.replay
+        if rp is None:
+            _fail("economy.replay", None, "needed when economy.kind=replay (start_year, baseline_rate, "
+                  "rate_at_full_intensity, path); or pick an option such as economy=replay_2008_2010")
+        if rp.rate_at_full_intensity <= rp.baseline_rate:
+            _fail("economy.replay.rate_at_full_intensity", rp.rate_at_full_intensity,
+                  f"must be above economy.replay.baseline_rate={rp.baseline_rate}")
+        path = [list(p) if isinstance(p, (list, tuple)) else p for p in rp.path]
+        if len(path) < 2:
+            _fail("economy.replay.path", path, "needs at least 2 points [year_offset, rate]")
+        for i, point in enumerate(path):
+            key = f"economy.replay.path[{i}]"
+            if (not isinstance(point, list) or len(point) != 2
+                    or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in point)):
+                _fail(key, point, "each point is [year_offset, rate]: two numbers")
+            offset, rate_pct = path[i] = [float(v) for v in point]
+            if not (math.isfinite(offset) and 0.0 <= offset <= 60.0):
+                _fail(key, point, "the year offset must be between 0 and 60")
+            if not (math.isfinite(rate_pct) and 0.0 <= rate_pct <= 100.0):
+                _fail(key, point, "the rate must be between 0 and 100 (per cent)")
+            if i > 0 and offset <= path[i - 1][0]:
+                _fail(key, point, f"year offsets must increase (previous point is {path[i - 1]})")
+        rp.path = path
+        if rp.start_year + path[0][0] >= cfg.run.years:
+            _fail("economy.replay.start_year", rp.start_year,
+                  f"the episode starts after the run ends (run.years={cfg.run.years})")
+    if econ.kind is EconomyKind.regime_switching:
+        rs = econ.regime_switching
+        if rs is None:
+            _fail("economy.regime_switching", None, "needed when economy.kind=regime_switching (mean_years_normal, "
+                  "mean_years_recession, ramp_years, depth_draw); or pick economy=regime_switching")
+        draw = list(rs.depth_draw)
+        if len(draw) != 2 or not all(math.isfinite(v) for v in draw):
+            _fail("economy.regime_switching.depth_draw", draw, "must be two numbers [lo, hi]")
+        if not 0.0 <= draw[0] <= draw[1] <= 1.0:
+            _fail("economy.regime_switching.depth_draw", draw, "must satisfy 0 <= lo <= hi <= 1 (peak intensities)")
 
 
 def _omegaconf_message(err: OmegaConfBaseException, cfg: DictConfig) -> str:

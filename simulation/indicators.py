@@ -143,6 +143,11 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
         ev_fy[:, EV["stock_dagpenger"]] * scale)
     add("on_social_assistance_final_year", "persons", "receiving social assistance, final year (scaled)",
         ev_fy[:, EV["stock_social_assistance"]] * scale)
+    inst = res.institutions
+    if not inst.empty:
+        strength = inst[inst["variable"] == "strength"].groupby("replicate")["value"].mean()
+        add("effective_cooperation", "share", "effective NAV-county cooperation strength (0-1), mean over counties and the run",
+            strength.reindex(range(res.replicates)).to_numpy())
     # the fiscal ledger, per year of the reporting window (NOK billion, scaled to the real population)
     per_item = ledger.item_costs(res.bookings, cfg.funding, res.step_days, scale)[:, 1:, :].sum(axis=1)
     years = res.steps * res.step_days / 365.25

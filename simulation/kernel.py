@@ -649,3 +649,19 @@ def count_stocks(pp, group0, steps_done, dt_days, out):
         out[s, a0 + rules.age_band(np.int64(pp.age0_days[i]) + steps_done * dt_days)] += 1
         out[s, e0 + pp.education[i]] += 1
         out[s, m0 + (1 if pp.flags[i] & FLAG_IMMIGRANT else 0)] += 1
+
+
+@njit(**HOT)
+def fill_table(P, table, t):
+    """Recompute every cell's exit probability (after the institutions changed the county multipliers)."""
+    for sv in range(N_STATES * 2):
+        _fill_table(P, table, t, sv // 2, sv % 2)
+
+
+@njit(**HOT)
+def caseload_by_county(pp, out):
+    """Persons in NAV states (job seeker, assessment, measures) per county, into ``out``."""
+    out[:] = 0
+    for i in range(pp.state.shape[0]):
+        if _is_nav(np.int64(pp.state[i])):
+            out[pp.county[i]] += 1

@@ -12,17 +12,18 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
+import pandas as pd
 from tqdm.auto import tqdm
 
 from simulation import kernel as K
 from simulation.config import SimConfig
 from simulation.economy import is_stochastic
 from simulation.params import build_params
+from simulation.model import CrossSectorModel
 from simulation.population import bytes_per_person, selected_counties, synthesise
 from simulation.rng import replicate_key
 from simulation.states import N_STATES, group_layout, group_offsets
 
-BLOCK_STEPS = 26  # steps per kernel call: the progress bar moves this often
 
 
 class InvariantError(RuntimeError):
@@ -37,6 +38,7 @@ class SimResult:
     flows: np.ndarray  # int32[R, T+1, S, S] (row 0 empty; flows[t] move stocks[t-1] to stocks[t])
     events: np.ndarray  # int64[R, T+1, E]
     bookings: np.ndarray  # int64[R, T+1, S, 2, B]: persons by state, variant and benefit at the end of each step
+    institutions: pd.DataFrame  # what the DataCollector recorded: replicate, step, county, institution, variable, value
     counties: list[str]
     groups: list[tuple[str, str]]
     step_days: int
@@ -74,52 +76,23 @@ def check_conservation(stocks: np.ndarray, flows: np.ndarray, n_persons: int) ->
         raise InvariantError("stock(t) != stock(t-1) + inflow - outflow")
 
 
-def _chunk_size(n: int) -> int:
-    return max(2048, math.ceil(n / 64))
-
-
-def new_table(n_counties: int) -> np.ndarray:
-    """Scratch space for the kernel's per-cell exit probabilities."""
-    return np.zeros((N_STATES, 2, K.N_CELLS, n_counties))
-
-
 def run_replicate(cfg: SimConfig, params: K.KernelParams, replicate: int, out_stocks, out_flows, out_events,
-                  on_block=None, kernel_seconds: list | None = None) -> int:
-    """One replicate into the given output rows; returns its population size."""
+                  on_block=None, timing: dict | None = None) -> tuple[int, pd.DataFrame]:
+    """One replicate into the given output rows; returns its population size and the institutions' records."""
     people = synthesise(cfg, cfg.run.seed, replicate)
-    return run_people(cfg, params, people, replicate, out_stocks, out_flows, out_events, on_block, kernel_seconds)
+    return run_people(cfg, params, people, replicate, out_stocks, out_flows, out_events, on_block, timing)
 
 
 def run_people(cfg: SimConfig, params: K.KernelParams, people: K.People, replicate: int, out_stocks, out_flows,
-               out_events, on_block=None, kernel_seconds: list | None = None) -> int:
-    """Run the kernel over a given population (synthetic, or hand-made in tests); returns its size."""
-    kernel_seconds = kernel_seconds if kernel_seconds is not None else [0.0]
-    counties = selected_counties(cfg)
-    group0 = group_offsets(len(counties))[:4]
+               out_events, on_block=None, timing: dict | None = None) -> tuple[int, pd.DataFrame]:
+    """Run the CrossSectorModel over a given population (synthetic, or hand-made in tests)."""
     burn, report = steps_for(cfg)
-    n = people.state.shape[0]
-    chunk = _chunk_size(n)
-    n_chunks = max(1, math.ceil(n / chunk))
-    acc_st = np.zeros((n_chunks, N_STATES, len(counties) + K.N_TALLY_CELLS), dtype=np.int32)
-    acc_fl = np.zeros((n_chunks, N_STATES, N_STATES), dtype=np.int32)
-    acc_ev = np.zeros((n_chunks, K.N_EVENTS), dtype=np.int64)
-    key = replicate_key(cfg.run.seed, replicate)
-    table = new_table(len(counties))
-    def advance(t: int, t_end: int) -> None:
-        while t < t_end:
-            n_steps = min(BLOCK_STEPS, t_end - t)
-            K.run_steps(people, params, table, key, t, n_steps, burn, chunk, acc_st, acc_fl, acc_ev,
-                        out_stocks, out_flows, out_events, group0)
-            t += n_steps
-            if on_block is not None:
-                on_block(n_steps)
-
-    t0 = time.perf_counter()
-    advance(0, burn)
-    K.count_stocks(people, group0, burn, cfg.run.step_days, out_stocks[0])  # the stocks at the start of reporting
-    advance(burn, burn + report)
-    kernel_seconds[0] += time.perf_counter() - t0
-    return n
+    model = CrossSectorModel(cfg, params, people, replicate, selected_counties(cfg), burn, report,
+                             out_stocks, out_flows, out_events, on_block)
+    model.run()
+    if timing is not None:
+        timing["kernel_s"] = timing.get("kernel_s", 0.0) + model.kernel_seconds
+    return people.state.shape[0], model.institutions_table(replicate)
 
 
 def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
@@ -140,15 +113,17 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
     bar = tqdm(total=R * (burn + report), unit="step", desc=f"simulating {R} replicates", disable=None if show else True,
                delay=2.0, mininterval=0.5, leave=False, dynamic_ncols=True)
     n_persons = []
-    kernel_seconds = [0.0]
+    timing: dict = {}
+    institutions = []
     t_setup = time.perf_counter() - t_start
     t_kernel = time.perf_counter()
     try:
         for rep in range(R):
             if rep > 0 and is_stochastic(cfg.economy):
                 params = build_params(cfg, counties, burn, report, replicate=rep)
-            n = run_replicate(cfg, params, rep, stocks[rep], flows[rep], events[rep], on_block=bar.update,
-                              kernel_seconds=kernel_seconds)
+            n, inst = run_replicate(cfg, params, rep, stocks[rep], flows[rep], events[rep], on_block=bar.update,
+                                    timing=timing)
+            institutions.append(inst)
             n_persons.append(n)
             if cfg.run.check_invariants:
                 check_conservation(stocks[rep], flows[rep], n)
@@ -158,10 +133,11 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
     return SimResult(
         stocks=stocks, flows=flows, events=events[:, :, :K.N_PUBLIC_EVENTS],
         bookings=events[:, :, K.E_BOOK:].reshape(R, report + 1, N_STATES, 2, K.N_BENEFITS),
+        institutions=pd.concat(institutions, ignore_index=True) if institutions else pd.DataFrame(),
         counties=counties, groups=groups,
         step_days=cfg.run.step_days, start_year=cfg.population.start_year, scale=cfg.population.scale,
         n_persons=n_persons, bytes_per_person=bytes_per_person(),
-        timings={"setup_s": t_setup, "simulate_s": elapsed, "kernel_s": kernel_seconds[0],
+        timings={"setup_s": t_setup, "simulate_s": elapsed, "kernel_s": timing.get("kernel_s", 0.0),
                  "person_steps": int(sum(n_persons) * (burn + report)),
-                 "person_steps_per_s": sum(n_persons) * (burn + report) / max(kernel_seconds[0], 1e-9)},
+                 "person_steps_per_s": sum(n_persons) * (burn + report) / max(timing.get("kernel_s", 0.0), 1e-9)},
     )

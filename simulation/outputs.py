@@ -25,7 +25,7 @@ from simulation.states import STATE_NAMES
 
 MANIFEST = "manifest.json"
 TABLES = ("stocks.parquet", "flows.parquet", "events.parquet", "indicator_series.parquet", "indicators.parquet",
-          "indicators_by_replicate.parquet", "ledger.parquet", "headline.csv")
+          "indicators_by_replicate.parquet", "ledger.parquet", "institutions.parquet", "headline.csv")
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -122,6 +122,20 @@ def series_table(res: SimResult, series: dict) -> pd.DataFrame:
                                     "value": arr.ravel()}))
     df = pd.concat(frames, ignore_index=True)
     return df[np.isfinite(df["value"])].reset_index(drop=True)
+
+
+def institutions_table(res: SimResult) -> pd.DataFrame:
+    """The institutions' records (Mesa DataCollector) with calendar years."""
+    df = res.institutions.copy()
+    if df.empty:
+        return pd.DataFrame({"replicate": pd.Series(dtype=np.int16), "step": pd.Series(dtype=np.int32),
+                             "year": pd.Series(dtype=np.float64), "county": pd.Series(dtype=str),
+                             "institution": pd.Series(dtype=str), "variable": pd.Series(dtype=str),
+                             "value": pd.Series(dtype=np.float64)})
+    df["year"] = _years(res, df["step"].to_numpy())
+    for col in ("county", "institution", "variable"):
+        df[col] = df[col].astype("category")
+    return df[["replicate", "step", "year", "county", "institution", "variable", "value"]]
 
 
 def replicate_table(per_replicate: dict) -> pd.DataFrame:

@@ -143,11 +143,11 @@ def county_strengths(cfg: SimConfig, county_names: list[str]) -> np.ndarray:
     return np.array([co.by_county.get(c, co.strength) for c in county_names], dtype=np.float64)
 
 
-def _cooperation_multipliers(cfg: SimConfig, entries: dict[int, list[Entry]], county_names: list[str]) -> np.ndarray:
+def cooperation_multipliers(cfg: SimConfig, entries: dict[int, list[Entry]], strengths: np.ndarray) -> np.ndarray:
+    """The cooperation effects on each state's hazards for each county's (effective) strength: [C, S, KMAX]."""
     co = cfg.cooperation
     effects = co.effects
-    strengths = county_strengths(cfg, county_names)
-    mult = np.ones((len(county_names), N_STATES, K.KMAX))
+    mult = np.ones((len(strengths), N_STATES, K.KMAX))
     a_entries = entries[int(State.ASSESSMENT)]
     edu_share = sum(en.rate[0] for en in a_entries if en.cooperation == "education_path")
     a_total = sum(en.rate[0] for en in a_entries)
@@ -272,7 +272,7 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
                             m = _static_multiplier(cfg, en.static, band, edu, imm, rwa)
                             hazard[s, 0, k, cell] = en.rate[0] * m
                             hazard[s, 1, k, cell] = en.rate[1] * m
-    county_mult = _cooperation_multipliers(cfg, entries, county_names)
+    county_mult = cooperation_multipliers(cfg, entries, county_strengths(cfg, county_names))
     run, sc, r = cfg.run, cfg.scenario, cfg.rates
     n_steps = burn_steps + report_steps
     intensity = cycle_intensity(cfg.economy, n_steps, burn_steps, run.step_days, seed=run.seed, replicate=replicate)

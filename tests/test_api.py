@@ -32,7 +32,7 @@ def test_indicator_table_shape(results):
     assert df["indicator"].is_unique
     assert list(df["indicator"]) == list(results.per_replicate)
     assert set(HEADLINE) <= set(df["indicator"])
-    assert set(df["unit"]) <= {"share", "persons", "weeks"}
+    assert set(df["unit"]) <= {"share", "persons", "weeks", "NOK bn/yr"}
     assert ((df["n_valid"] >= 0) & (df["n_valid"] <= results.raw.replicates)).all()
 
 

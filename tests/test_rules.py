@@ -43,7 +43,7 @@ def _run(cfg, people):
     stocks = np.zeros((report + 1, N_STATES, len(groups)), dtype=np.int32)
     flows = np.zeros((report + 1, N_STATES, N_STATES), dtype=np.int32)
     events = np.zeros((report + 1, K.N_EVENTS), dtype=np.int64)
-    run_people(cfg, params, people, 0, stocks, flows, events)
+    run_people(cfg, params, people, 0, stocks, flows, events)  # (size, institutions) not needed here
     return stocks[:, :, 0], events
 
 

@@ -1,0 +1,80 @@
+"""The institutions as Mesa agents: one NAV county unit and one cooperation agreement per county.
+
+People are too many to be Python objects and live in the kernel's arrays; institutions are few and
+decide. Every update period the NAV unit takes stock of its caseload, and the cooperation agreement
+sets the county's effective cooperation strength from the NAV unit's pressure, key-person shocks and
+slow recovery (DOMAIN.md, mechanism 7). Budgets, capacities and queues are not modelled yet.
+"""
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+
+class NAVCountyUnit(mesa.Agent):
+    """NAV fylke: follows its caseload against the normal level learnt during the burn-in."""
+
+    def __init__(self, model: mesa.Model, county: int, name: str):
+        super().__init__(model)
+        self.county = county
+        self.county_name = name
+        self.caseload = 0.0  # persons in NAV states (job seekers, assessment, measures), simulated
+        self.normal_caseload = 0.0
+        self._learnt = 0
+        self.raw_pressure = 1.0  # caseload / normal
+        self.pressure = 1.0  # what drives cooperation (see judge)
+
+    def observe(self, caseload: float, learning: bool) -> None:
+        """Take stock; while learning (the burn-in) the normal level is the running mean."""
+        self.caseload = caseload
+        if learning:
+            self._learnt += 1
+            self.normal_caseload += (caseload - self.normal_caseload) / self._learnt
+        self.raw_pressure = caseload / self.normal_caseload if self.normal_caseload > 0 and not learning else 1.0
+
+    def judge(self, national_pressure: float, signal_variance: float) -> None:
+        """Pressure as the unit feels it: its own ratio, shrunk towards the national one as much as a
+        small sample's noise demands (a county of n simulated clients has relative noise about 1/n),
+        so that results do not depend on the sample size."""
+        noise = 1.0 / self.normal_caseload if self.normal_caseload > 0 else math.inf
+        w = signal_variance / (signal_variance + noise) if math.isfinite(noise) else 0.0
+        self.pressure = w * self.raw_pressure + (1.0 - w) * national_pressure
+
+
+class CooperationAgreement(mesa.Agent):
+    """Samarbeidsavtale: the county's effective cooperation strength and how it moves."""
+
+    def __init__(self, model: mesa.Model, county: int, name: str, base: float, nav: NAVCountyUnit,
+                 shock_rate: float, trend_per_year: float):
+        super().__init__(model)
+        self.county = county
+        self.county_name = name
+        self.base = base
+        self.nav = nav
+        self.shock_rate = shock_rate
+        self.trend_per_year = trend_per_year
+        self.strength = base
+        self.shock = 0  # 1 in the update period a key person left
+        self.shocks = 0
+
+    def update(self, years_elapsed: float, period_years: float, u_shock: float) -> None:
+        """Withdraw at once under pressure; lose a key person now and then; recover slowly."""
+        dyn = self.model.dynamics
+        level = min(max(self.base + self.trend_per_year * years_elapsed, 0.0), 1.0)
+        excess = max(0.0, self.nav.pressure - 1.0 - dyn.caseload_tolerance)
+        target = level * math.exp(-dyn.caseload_sensitivity * excess)
+        if target < self.strength:
+            self.strength = target
+        else:
+            self.strength += (target - self.strength) * (1.0 - math.exp(-period_years / dyn.recovery_years))
+        self.shock = int(u_shock < 1.0 - math.exp(-self.shock_rate * period_years))
+        if self.shock:
+            self.strength *= 1.0 - dyn.key_person_shock_size
+            self.shocks += 1
+
+
+def shock_draws(seed: int, replicate: int, n_updates: int, n_counties: int) -> np.ndarray:
+    """Uniform draws for key-person shocks, keyed by (seed, replicate): the same in every scenario."""
+    return np.random.default_rng([seed, replicate, 0x4B4559]).random((n_updates, n_counties))

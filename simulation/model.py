@@ -1,0 +1,137 @@
+"""CrossSectorModel: each step the institutions take stock and decide, the kernel moves the people
+for one update period, and Mesa's DataCollector records the institutions.
+
+The persons stay in the kernel's arrays (``kernel.People``); a model step covers
+``cooperation.dynamics.update_days`` of simulated time (several kernel steps).
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from simulation import kernel as K
+from simulation.config import SimConfig
+from simulation.institutions import CooperationAgreement, NAVCountyUnit, shock_draws
+from simulation.params import cooperation_multipliers, county_strengths, hazard_entries
+from simulation.rng import replicate_key
+from simulation.states import N_STATES, group_offsets
+
+BLOCK_STEPS = 26  # kernel steps per model step when the institutions are switched off (progress granularity)
+
+
+class CrossSectorModel(mesa.Model):
+    """One replicate: institutions per county (Mesa agents) around the Numba kernel."""
+
+    def __init__(self, cfg: SimConfig, params: K.KernelParams, people: K.People, replicate: int, counties: list[str],
+                 burn_steps: int, report_steps: int, out_stocks, out_flows, out_events, on_block=None):
+        super().__init__(seed=cfg.run.seed)
+        self.cfg, self.params, self.people = cfg, params, people
+        self.dynamics = cfg.cooperation.dynamics
+        self.burn, self.total = burn_steps, burn_steps + report_steps
+        self.dt = cfg.run.step_days
+        self.out = (out_stocks, out_flows, out_events)
+        self.on_block = on_block
+        self.group0 = group_offsets(len(counties))[:4]
+        self.key = replicate_key(cfg.run.seed, replicate)
+        self.table = np.zeros((N_STATES, 2, K.N_CELLS, len(counties)))
+        n = people.state.shape[0]
+        self.chunk = max(2048, math.ceil(n / 64))
+        n_chunks = max(1, math.ceil(n / self.chunk))
+        self.acc = (np.zeros((n_chunks, N_STATES, len(counties) + K.N_TALLY_CELLS), dtype=np.int32),
+                    np.zeros((n_chunks, N_STATES, N_STATES), dtype=np.int32),
+                    np.zeros((n_chunks, K.N_EVENTS), dtype=np.int64))
+        self.t = 0
+        self.kernel_seconds = 0.0
+        self.period = max(1, round(self.dynamics.update_days / self.dt)) if self.dynamics.enabled else BLOCK_STEPS
+        self._entries = hazard_entries(cfg)
+        self._caseload = np.zeros(len(counties), dtype=np.int64)
+        strengths = county_strengths(cfg, counties)
+        dyn = self.dynamics
+        self.nav_units = [NAVCountyUnit(self, c, name) for c, name in enumerate(counties)]
+        self.agreements = [
+            CooperationAgreement(self, c, name, strengths[c], self.nav_units[c],
+                                 dyn.shock_rate_by_county.get(name, dyn.key_person_shock_rate),
+                                 dyn.trend_per_year_by_county.get(name, 0.0))
+            for c, name in enumerate(counties)]
+        self._shocks = shock_draws(cfg.run.seed, replicate, self.total // self.period + 2, len(counties))
+        self._update = 0
+        self.datacollector = mesa.DataCollector(agenttype_reporters={
+            NAVCountyUnit: {"caseload": "caseload", "pressure": "pressure"},
+            CooperationAgreement: {"strength": "strength", "key_person_shock": "shock"},
+        })
+        self._reported_steps: list[int] = []
+
+    def _decide(self) -> None:
+        """The institutions take stock and set this period's effective cooperation."""
+        K.caseload_by_county(self.people, self._caseload)
+        learning = self.t < self.burn
+        for nav in self.nav_units:
+            nav.observe(float(self._caseload[nav.county]), learning)
+        normal = sum(nav.normal_caseload for nav in self.nav_units)
+        national = float(self._caseload.sum()) / normal if normal > 0 and not learning else 1.0
+        for nav in self.nav_units:
+            nav.judge(national, self.dynamics.pressure_signal_variance)
+        years = max(0, self.t - self.burn) * self.dt / 365.25
+        period_years = self.period * self.dt / 365.25
+        draws = self._shocks[min(self._update, self._shocks.shape[0] - 1)]
+        for ag in self.agreements:
+            ag.update(years, period_years, draws[ag.county])
+        self._update += 1
+        strengths = np.array([ag.strength for ag in self.agreements])
+        self.params.county_mult[:] = cooperation_multipliers(self.cfg, self._entries, strengths)
+        K.fill_table(self.params, self.table, self.t)
+
+    def step(self) -> None:
+        """Institutions decide, then the kernel moves everyone for one period (never across the burn-in's end)."""
+        if self.dynamics.enabled:
+            self._decide()
+        end = self.burn if self.t < self.burn else self.total
+        n = min(self.period, end - self.t)
+        if self.t >= self.burn:
+            self.datacollector.collect(self)
+            self._reported_steps.append(self.t - self.burn)
+        t0 = time.perf_counter()
+        stocks, flows, events = self.out
+        K.run_steps(self.people, self.params, self.table, self.key, self.t, n, self.burn, self.chunk, *self.acc,
+                    stocks, flows, events, self.group0)
+        self.kernel_seconds += time.perf_counter() - t0
+        self.t += n
+        self.running = self.t < self.total  # Mesa's flag: the model has more to do
+        if self.t == self.burn:
+            K.count_stocks(self.people, self.group0, self.burn, self.dt, stocks[0])
+        if self.on_block is not None:
+            self.on_block(n)
+
+    def run(self) -> None:
+        if self.burn == 0:
+            K.count_stocks(self.people, self.group0, 0, self.dt, self.out[0][0])
+        self.running = self.t < self.total
+        while self.running:
+            self.step()
+
+    def institutions_table(self, replicate: int) -> pd.DataFrame:
+        """What the DataCollector recorded, tidy: step (reporting step at the period's start), county, variable, value."""
+        frames = []
+        for agent_type in (NAVCountyUnit, CooperationAgreement):
+            df = self.datacollector.get_agenttype_vars_dataframe(agent_type)
+            if df.empty:
+                continue
+            df = df.reset_index()
+            df["county"] = df["AgentID"].map({a.unique_id: a.county_name for a in self.agents_by_type[agent_type]})
+            collect_index = df["Step"].rank(method="dense").astype(int) - 1
+            df["step"] = np.asarray(self._reported_steps)[collect_index]
+            long = df.melt(id_vars=["step", "county"], value_vars=[c for c in df.columns if c not in
+                                                                    ("Step", "AgentID", "step", "county")],
+                           var_name="variable", value_name="value")
+            long["institution"] = agent_type.__name__
+            frames.append(long)
+        if not frames:
+            return pd.DataFrame(columns=["replicate", "step", "county", "institution", "variable", "value"])
+        out = pd.concat(frames, ignore_index=True)
+        out["replicate"] = replicate
+        out["value"] = out["value"].astype(np.float64)
+        return out[["replicate", "step", "county", "institution", "variable", "value"]]

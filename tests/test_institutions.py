@@ -1,0 +1,51 @@
+"""Institutions (Mesa agents): NAV's caseload pressure lowers effective cooperation; key-person
+shocks are common random numbers; switched off, cooperation stays as configured."""
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from simulation.montecarlo import simulate
+from tests.conftest import small_config
+
+REPLICATES = 6
+RECESSION = ["economy.recession.start_year=0.5", "economy.recession.length_years=1.5", "run.years=2.5",
+             "run.burn_in_years=1", f"run.replicates={REPLICATES}", "population.scale=1000"]
+
+
+def _strength(res) -> np.ndarray:
+    """Mean effective strength over counties and reporting steps, per replicate."""
+    d = res.institutions
+    d = d[d["variable"] == "strength"]
+    return d.groupby("replicate")["value"].mean().to_numpy()
+
+
+def test_a_recession_lowers_effective_cooperation_through_nav_caseloads():
+    steady = simulate(small_config("economy=steady", *RECESSION), progress=False)
+    slump = simulate(small_config("economy=recession", *RECESSION), progress=False)
+    diff = _strength(slump) - _strength(steady)  # paired: same seed, same people, same shocks
+    half = stats.t.ppf(0.95, REPLICATES - 1) * diff.std(ddof=1) / np.sqrt(REPLICATES)
+    assert diff.mean() + half < 0, f"paired difference {diff.mean():.3f} +- {half:.3f} does not exclude 0"
+    pressure = slump.institutions.query("variable == 'pressure'")["value"].max()
+    assert pressure > 1.1  # the recession does raise NAV's caseload above normal
+
+
+def test_key_person_shocks_are_common_random_numbers():
+    a = simulate(small_config("economy=steady", *RECESSION, "cooperation.dynamics.key_person_shock_rate=2"),
+                 progress=False).institutions
+    b = simulate(small_config("economy=recession", *RECESSION, "cooperation.dynamics.key_person_shock_rate=2"),
+                 progress=False).institutions
+    sa = a[a["variable"] == "key_person_shock"]["value"].to_numpy()
+    sb = b[b["variable"] == "key_person_shock"]["value"].to_numpy()
+    assert sa.sum() > 0
+    np.testing.assert_array_equal(sa, sb)
+
+
+def test_without_dynamics_cooperation_stays_as_configured():
+    res = simulate(small_config("cooperation.dynamics.enabled=false", "+cooperation.by_county.Troms=0.9"),
+                   progress=False)
+    assert res.institutions.empty or set(res.institutions["variable"]) <= {"caseload", "pressure", "strength",
+                                                                           "key_person_shock"}
+    strength = res.institutions.query("variable == 'strength'")
+    assert np.all(strength.loc[strength.county == "Troms", "value"] == 0.9)
+    assert np.all(strength.loc[strength.county == "Oslo", "value"] == 0.5)
