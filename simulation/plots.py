@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -26,6 +24,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
+from simulation.atomic import atomic_write  # noqa: E402
 from simulation.states import STATE_LABELS, STATE_NAMES  # noqa: E402
 
 LANGUAGES = ("en", "nb")
@@ -109,6 +108,13 @@ TEXT = {
         "youth": "{age_from}–{age}",
         "youth_unknown": "youth",
         "no_data": "no data",
+        "institutions": "Who pays, and how well NAV and the county cooperate",
+        "costs": "Spending on the persons modelled (NOK billion per year)",
+        "tax": "tax revenue from them",
+        "bn_per_year": "bn/yr",
+        "cooperation": "Effective cooperation strength (0–1)",
+        "national": "all counties",
+        "agencies": {"nav": "NAV", "county": "County authority", "municipality": "Municipality", "state": "State"},
     },
     "nb": {
         "title": "Scenario {scenario} · økonomi {economy} · samarbeid {cooperation}",
@@ -130,8 +136,16 @@ TEXT = {
         "youth": "{age_from}–{age} år",
         "youth_unknown": "unge",
         "no_data": "ingen data",
+        "institutions": "Hvem betaler, og hvor godt NAV og fylkeskommunen samarbeider",
+        "costs": "Utgifter til personene i modellen (mrd. kroner per år)",
+        "tax": "skatteinntekter fra dem",
+        "bn_per_year": "mrd./år",
+        "cooperation": "Effektiv samarbeidsstyrke (0–1)",
+        "national": "alle fylker",
+        "agencies": {"nav": "NAV", "county": "Fylkeskommunen", "municipality": "Kommunen", "state": "Staten"},
     },
 }
+AGENCY_COLOURS = {"nav": "#D55E00", "county": "#0072B2", "municipality": "#CC79A7", "state": "#009E73"}
 
 RC = {
     "font.size": 10,
@@ -247,18 +261,9 @@ def _header(fig, manifest: dict, language: str, heading: str) -> None:
 
 def _save(fig, path: Path, fmt: str) -> None:
     """Write the figure to a temporary file beside ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight", pad_inches=0.15, metadata=METADATA[fmt])
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight", pad_inches=0.15,
+                                                   metadata=METADATA[fmt]))
     finally:
         plt.close(fig)
 
@@ -454,6 +459,57 @@ def fig_flows(flows: pd.DataFrame, manifest: dict, language: str):
     return fig
 
 
+def read_ledger(run_dir: Path) -> pd.DataFrame:
+    return pd.read_parquet(_need(run_dir / "ledger.parquet"), columns=["replicate", "year", "item", "agency", "nok"])
+
+
+def read_institutions(run_dir: Path) -> pd.DataFrame:
+    df = pd.read_parquet(_need(run_dir / "institutions.parquet"))
+    return df[df["variable"] == "strength"]
+
+
+def fig_institutions(ledger: pd.DataFrame, institutions: pd.DataFrame, manifest: dict, language: str):
+    """Left: annual spending by agency and tax revenue; right: effective cooperation by county over time."""
+    t = TEXT[language]
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.2), layout="constrained")
+    ax = axes[0]
+    d = ledger.assign(cal=np.floor(ledger["year"] - 1e-9).astype(int))
+    steps = d[d["replicate"] == d["replicate"].min()].groupby("cal")["year"].nunique()
+    d = d[d["cal"].isin(steps[steps >= 0.95 * steps.max()].index)]  # whole calendar years only
+    spend = d[d["item"] != "tax_revenue"].groupby(["replicate", "cal", "agency"], observed=True)["nok"].sum()
+    spend = spend.groupby(["cal", "agency"], observed=True).mean().unstack("agency").fillna(0.0) / 1e9
+    tax = -d[d["item"] == "tax_revenue"].groupby(["replicate", "cal"])["nok"].sum().groupby("cal").mean() / 1e9
+    bottom = np.zeros(len(spend))
+    for agency in [a for a in AGENCY_COLOURS if a in spend.columns]:
+        ax.bar(spend.index, spend[agency], bottom=bottom, color=AGENCY_COLOURS[agency], width=0.75,
+               label=t["agencies"][agency])
+        bottom += spend[agency].to_numpy()
+    ax.set_title(t["costs"], loc="left")
+    ax.set_xlabel(t["year"])
+    ax.yaxis.set_major_formatter(_TickFormatter(language))
+    ax.legend(frameon=False, fontsize=9, loc="upper left", ncols=2)
+    ax.text(0.99, 0.98, f"{t['tax']}: {_number(float(tax.mean()), 0, language)} {t['bn_per_year']}",
+            transform=ax.transAxes, ha="right", va="top", fontsize=8.5, color="#555555")
+    ax.set_ylim(0, bottom.max() * 1.25 if len(bottom) else 1)
+    ax = axes[1]
+    if institutions.empty:
+        ax.text(0.5, 0.5, t["no_data"], ha="center", va="center", transform=ax.transAxes)
+    else:
+        by_county = institutions.groupby(["county", "year"], observed=True)["value"].mean()
+        for county, series in by_county.groupby(level="county", observed=True):
+            ax.plot(series.index.get_level_values("year"), series.to_numpy(), color="#999999", linewidth=0.7,
+                    alpha=0.8)
+        national = institutions.groupby("year")["value"].mean()
+        ax.plot(national.index, national.to_numpy(), color="#0072B2", linewidth=2.2, label=t["national"])
+        ax.legend(frameon=False, fontsize=9, loc="lower left")
+        _year_axis(ax, float(institutions["year"].min()), float(institutions["year"].max()))
+    ax.set_ylim(0, 1)
+    ax.set_title(t["cooperation"], loc="left")
+    ax.set_xlabel(t["year"])
+    _header(fig, manifest, language, t["institutions"])
+    return fig
+
+
 def make_figures(run_dir: Path | str, language: str | None = None, fmt: str | None = None) -> list[Path]:
     """Draw the run's figures into ``run_dir/figures/`` and return the paths written."""
     run_dir = Path(run_dir)
@@ -470,12 +526,15 @@ def make_figures(run_dir: Path | str, language: str | None = None, fmt: str | No
     stocks = read_stocks(run_dir)
     series = read_series(run_dir)
     flows = read_flows(run_dir)
+    ledger = read_ledger(run_dir)
+    institutions = read_institutions(run_dir)
     out = run_dir / FIGURES_DIR
     written = []
     with plt.rc_context(RC):
         for name, draw in (("stocks_stacked", lambda: fig_stocks(stocks, manifest, language)),
                            ("indicators_fan", lambda: fig_fan(series, manifest, language, _youth_max_age(run_dir))),
-                           ("flows", lambda: fig_flows(flows, manifest, language))):
+                           ("flows", lambda: fig_flows(flows, manifest, language)),
+                           ("institutions", lambda: fig_institutions(ledger, institutions, manifest, language))):
             path = out / f"{name}.{fmt}"
             _save(draw(), path, fmt)
             written.append(path)

@@ -20,7 +20,7 @@ from simulation.states import STATE_NAMES
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["run.replicates=3", "run.years=2", "run.burn_in_years=0.5", "population.scale=2000", "run.progress=false"]
 TABLES = ("stocks.parquet", "flows.parquet", "events.parquet", "indicator_series.parquet", "indicators.parquet")
-FIGURES = ("stocks_stacked", "indicators_fan", "flows")
+FIGURES = ("stocks_stacked", "indicators_fan", "flows", "institutions")
 DIMENSIONS = ("county", "age_band", "education", "immigrant")
 
 
@@ -78,7 +78,7 @@ def test_expected_files_exist(run_dir):
 
 def test_three_nonempty_figures(run_dir):
     figs = sorted(p for p in (run_dir / "figures").iterdir() if p.is_file())
-    assert len(figs) == 3, [p.name for p in figs]
+    assert len(figs) == len(FIGURES), [p.name for p in figs]
     assert sorted(p.stem for p in figs) == sorted(FIGURES)
     for p in figs:
         assert p.stat().st_size > 0, p

@@ -10,7 +10,7 @@ import pytest
 
 from simulation import plots
 
-FIGURES = ("stocks_stacked", "indicators_fan", "flows")
+FIGURES = ("stocks_stacked", "indicators_fan", "flows", "institutions")
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF"}
 
 
