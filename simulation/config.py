@@ -139,24 +139,36 @@ class RecessionConfig:
     apprenticeship_fall: float = share()
 
 
+def _if_kind(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> Any:
+    """A field needed only by one economy kind: None (unset) by default, range-checked when set.
+
+    The block itself always exists, so ``economy.replay.start_year=1`` is a known key for every
+    economy option; ``_check_semantics`` asks for the fields when their kind is chosen."""
+    return field(default=None, metadata={"lo": lo, "hi": hi, "lo_open": lo_open})
+
+
 @dataclass
 class ReplayConfig:
-    """A historical episode as a path of registered unemployment (per cent), mapped to intensity."""
-    start_year: float = _range(0.0, 60.0)  # years after the start of reporting where year offset 0 falls
-    baseline_rate: float = _range(0.0, 100.0)  # per cent; normal times (intensity 0)
-    rate_at_full_intensity: float = _range(0.0, 100.0)  # per cent; intensity 1
+    """A historical episode as a path of registered unemployment (per cent), mapped to intensity.
+
+    Needed when kind is replay."""
+    start_year: Optional[float] = _if_kind(0.0, 60.0)  # years after the start of reporting where year offset 0 falls
+    baseline_rate: Optional[float] = _if_kind(0.0, 100.0)  # per cent; normal times (intensity 0)
+    rate_at_full_intensity: Optional[float] = _if_kind(0.0, 100.0)  # per cent; intensity 1
     # [[year_offset, rate per cent], ...]; List[Any] because OmegaConf 2.3 rejects ints in nested float
     # lists ([[0, 2]]); _check_semantics checks the points and turns them into floats
-    path: List[Any] = MISSING
+    path: Optional[List[Any]] = None
 
 
 @dataclass
 class RegimeSwitchingConfig:
-    """Normal times and recessions alternate with exponential sojourns (a two-state Markov chain)."""
-    mean_years_normal: float = span_years()
-    mean_years_recession: float = span_years()
-    ramp_years: float = _range(0.0, 10.0)  # smooth ramp into and out of each recession
-    depth_draw: List[float] = MISSING  # [lo, hi]: each recession's peak intensity ~ uniform(lo, hi)
+    """Normal times and recessions alternate with exponential sojourns (a two-state Markov chain).
+
+    Needed when kind is regime_switching."""
+    mean_years_normal: Optional[float] = _if_kind(0.0, 100.0, lo_open=True)
+    mean_years_recession: Optional[float] = _if_kind(0.0, 100.0, lo_open=True)
+    ramp_years: Optional[float] = _if_kind(0.0, 10.0)  # smooth ramp into and out of each recession
+    depth_draw: Optional[List[float]] = None  # [lo, hi]: each recession's peak intensity ~ uniform(lo, hi)
 
 
 @dataclass
@@ -164,8 +176,8 @@ class EconomyConfig:
     name: str = MISSING
     kind: EconomyKind = MISSING
     recession: RecessionConfig = field(default_factory=RecessionConfig)
-    replay: Optional[ReplayConfig] = None  # needed when kind is replay
-    regime_switching: Optional[RegimeSwitchingConfig] = None  # needed when kind is regime_switching
+    replay: ReplayConfig = field(default_factory=ReplayConfig)
+    regime_switching: RegimeSwitchingConfig = field(default_factory=RegimeSwitchingConfig)
     youth_sensitivity: float = multiplier()
     low_education_sensitivity: float = multiplier()
 
@@ -190,6 +202,7 @@ class ScenarioConfig:
     study_uptake_if_dagpenger_lost: float = share()
     dagpenger_higher_education_min_age: int = _range(16, 66)
     adult_right_min_age: int = _range(16, 66)
+    public_first: bool = MISSING
     training_measure_min_age: int = _range(16, 66)
     higher_education_measure_min_age: int = _range(16, 66)
     education_measure_cap_years: float = span_years()
@@ -626,11 +639,14 @@ def _check_semantics(cfg: SimConfig) -> None:
     # --- economy: the replay and regime-switching blocks (simulation/economy.py): present when their
     # kind is chosen, and coherent. ---
     econ = cfg.economy
+    for kind, block, example in ((EconomyKind.replay, econ.replay, "replay_2008_2010"),
+                                 (EconomyKind.regime_switching, econ.regime_switching, "regime_switching")):
+        for f in dataclasses.fields(block) if econ.kind is kind else ():
+            if getattr(block, f.name) is None:
+                _fail(f"economy.{kind.value}.{f.name}", None, f"missing value, needed when economy.kind={kind.value} "
+                      f"(or pick an option such as economy={example})")
     if econ.kind is EconomyKind.replay:
         rp = econ.replay
-        if rp is None:
-            _fail("economy.replay", None, "needed when economy.kind=replay (start_year, baseline_rate, "
-                  "rate_at_full_intensity, path); or pick an option such as economy=replay_2008_2010")
         if rp.rate_at_full_intensity <= rp.baseline_rate:
             _fail("economy.replay.rate_at_full_intensity", rp.rate_at_full_intensity,
                   f"must be above economy.replay.baseline_rate={rp.baseline_rate}")
@@ -655,9 +671,6 @@ def _check_semantics(cfg: SimConfig) -> None:
                   f"the episode starts after the run ends (run.years={cfg.run.years})")
     if econ.kind is EconomyKind.regime_switching:
         rs = econ.regime_switching
-        if rs is None:
-            _fail("economy.regime_switching", None, "needed when economy.kind=regime_switching (mean_years_normal, "
-                  "mean_years_recession, ramp_years, depth_draw); or pick economy=regime_switching")
         draw = list(rs.depth_draw)
         if len(draw) != 2 or not all(math.isfinite(v) for v in draw):
             _fail("economy.regime_switching.depth_draw", draw, "must be two numbers [lo, hi]")

@@ -1,22 +1,150 @@
 """The business cycle as multipliers on job finding, layoffs and apprenticeship contracts per step.
 
-The young (under 25) and the low-educated (no completed VGO) feel the cycle more: their
-multipliers move by the cycle's effect times the sensitivities in the economy config.
+The cycle is an intensity path in [0, 1] per global step (0 normal times, 1 trough). Four kinds:
+
+- ``steady``: always 0;
+- ``recession``: one stylised dip, a raised-cosine bump ``sin^2(pi x)`` over ``length_years``;
+- ``replay``: a historical episode given as registered unemployment (per cent) at
+  (year offset, rate) points, linearly interpolated onto the steps and mapped to
+  ``clip((rate - baseline) / (full - baseline), 0, 1)``; 0 outside the episode;
+- ``regime_switching``: a two-state continuous-time Markov chain (normal, recession) with
+  exponential sojourns, drawn per replicate; each recession ramps in and out smoothly (the two
+  halves of the same raised-cosine bump) and reaches a depth drawn per episode.
+
+The burn-in is normal times for every kind. The intensity scales the effects in the
+``recession`` block (``depth``, ``layoff_rise``, ``apprenticeship_fall`` are the effects at
+intensity 1). The young (under 25) and the low-educated (no completed VGO) feel the cycle more:
+their multipliers move by the cycle's effect times the sensitivities in the economy config.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from simulation.config import EconomyConfig, EconomyKind
+from simulation.config import EconomyConfig, EconomyKind, RegimeSwitchingConfig, ReplayConfig
 from simulation.rules import DAYS_PER_YEAR
 from simulation.states import AGE_BAND_EDGES, N_EDUCATION, N_RATE_BANDS, Education
 
 MIN_JOB_MULTIPLIER = 0.02  # job finding never falls to zero, whatever the depth
+# Third element of the regime-switching generator's seed: keeps the economy's draws apart from any
+# other stream keyed on (seed, replicate). Changing it changes every regime-switching path.
+REGIME_STREAM = 0xEC0C7C1E
 
 
 def is_stochastic(econ: EconomyConfig) -> bool:
     """Whether the economy's path is drawn per replicate (then the kernel's parameters are too)."""
-    return False
+    return econ.kind is EconomyKind.regime_switching
+
+
+# ---------------------------------------------------------------------------------------------
+# shared pieces
+
+
+def step_years(n_steps: int, burn_steps: int, step_days: int) -> np.ndarray:
+    """Each global step's midpoint in years after the start of reporting (the burn-in is negative)."""
+    t = np.arange(n_steps, dtype=np.float64)
+    return (t - burn_steps + 0.5) * step_days / DAYS_PER_YEAR
+
+
+def bump(x: np.ndarray) -> np.ndarray:
+    """The raised-cosine bump sin^2(pi x) on [0, 1), 0 outside: rises smoothly over [0, 1/2], falls over [1/2, 1].
+
+    A recession is one whole bump; a regime-switching recession ramps in along its first half
+    and out along its second half."""
+    x = np.asarray(x, dtype=np.float64)
+    inside = (x >= 0.0) & (x < 1.0)
+    return np.where(inside, np.sin(np.pi * np.clip(x, 0.0, 1.0)) ** 2, 0.0)
+
+
+def _rise(u: np.ndarray) -> np.ndarray:
+    """0 -> 1 smoothly as u goes 0 -> 1 (0 before, 1 after): the bump's first half."""
+    return bump(0.5 * np.minimum(u, 1.0))
+
+
+def _fall(u: np.ndarray) -> np.ndarray:
+    """1 -> 0 smoothly as u goes 0 -> 1 (1 before, 0 after): the bump's second half."""
+    return bump(0.5 + 0.5 * np.clip(u, 0.0, 1.0))
+
+
+# ---------------------------------------------------------------------------------------------
+# replay
+
+
+def replay_rate(rp: ReplayConfig, years: np.ndarray) -> np.ndarray:
+    """Registered unemployment (per cent) at these years after the start of reporting, linearly
+    interpolated between the path's points; the baseline rate outside the episode."""
+    pts = np.asarray(rp.path, dtype=np.float64)
+    at = rp.start_year + pts[:, 0]
+    inside = (years >= at[0]) & (years <= at[-1])
+    return np.where(inside, np.interp(years, at, pts[:, 1]), rp.baseline_rate)
+
+
+def replay_intensity(rp: ReplayConfig, years: np.ndarray) -> np.ndarray:
+    """clip((rate - baseline) / (full - baseline), 0, 1) of the interpolated path."""
+    span = rp.rate_at_full_intensity - rp.baseline_rate
+    return np.clip((replay_rate(rp, years) - rp.baseline_rate) / span, 0.0, 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# regime switching
+
+
+@dataclass(frozen=True)
+class Recession:
+    """One recession of a regime-switching path: [start, end) in years after the start of reporting."""
+    start: float
+    end: float
+    depth: float  # peak intensity, reached after ramp_years
+
+
+def regime_rng(seed: int, replicate: int) -> np.random.Generator:
+    """The economy's generator for one replicate: the same for every scenario on this seed."""
+    return np.random.default_rng([int(seed), int(replicate), REGIME_STREAM])
+
+
+def regime_recessions(rs: RegimeSwitchingConfig, horizon_years: float, rng: np.random.Generator) -> list[Recession]:
+    """The recessions of one path over [0, horizon_years); the chain starts in normal times.
+
+    Draw order per cycle: normal sojourn, recession sojourn, depth. Paths are therefore
+    prefix-consistent: a longer horizon appends recessions and keeps the earlier ones."""
+    lo, hi = (float(v) for v in rs.depth_draw)
+    out: list[Recession] = []
+    t = 0.0
+    while True:
+        t += rng.exponential(rs.mean_years_normal)
+        length = rng.exponential(rs.mean_years_recession)
+        depth = rng.uniform(lo, hi)
+        if t >= horizon_years:
+            return out
+        out.append(Recession(t, t + length, depth))
+        t += length
+
+
+def recession_share(recessions: list[Recession], horizon_years: float) -> float:
+    """Share of [0, horizon_years) the chain spends in the recession state."""
+    return sum(min(r.end, horizon_years) - r.start for r in recessions) / horizon_years
+
+
+def regime_intensity(rs: RegimeSwitchingConfig, recessions: list[Recession], years: np.ndarray) -> np.ndarray:
+    """Each recession rises over ramp_years to its depth, holds it to its end, then falls over
+    ramp_years (from the level it reached, if it ended before the ramp was done). Overlapping
+    tails take the larger value."""
+    out = np.zeros_like(years, dtype=np.float64)
+    ramp = rs.ramp_years
+    for r in recessions:
+        if ramp > 0.0:
+            reached = r.depth * float(_rise(np.array((r.end - r.start) / ramp)))
+            level = np.where(years < r.end, r.depth * _rise((years - r.start) / ramp),
+                             reached * _fall((years - r.end) / ramp))
+        else:
+            level = np.where((years >= r.start) & (years < r.end), r.depth, 0.0)
+        out = np.maximum(out, np.where(years >= r.start, level, 0.0))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the intensity and its multipliers
 
 
 def cycle_intensity(econ: EconomyConfig, n_steps: int, burn_steps: int, step_days: int, seed: int = 0,
@@ -24,14 +152,21 @@ def cycle_intensity(econ: EconomyConfig, n_steps: int, burn_steps: int, step_day
     """0 (normal) .. 1 (trough) for every global step; the burn-in is normal times.
 
     ``seed`` and ``replicate`` key the draws of a stochastic economy (common random numbers)."""
-    t = np.arange(n_steps, dtype=np.float64)
-    years = (t - burn_steps + 0.5) * step_days / DAYS_PER_YEAR
     if econ.kind is EconomyKind.steady:
         return np.zeros(n_steps)
-    r = econ.recession
-    x = (years - r.start_year) / r.length_years
-    inside = (x >= 0.0) & (x < 1.0)
-    return np.where(inside, np.sin(np.pi * np.clip(x, 0.0, 1.0)) ** 2, 0.0)
+    years = step_years(n_steps, burn_steps, step_days)
+    if econ.kind is EconomyKind.recession:
+        r = econ.recession
+        intensity = bump((years - r.start_year) / r.length_years)
+    elif econ.kind is EconomyKind.replay:
+        intensity = replay_intensity(econ.replay, years)
+    elif econ.kind is EconomyKind.regime_switching:
+        rs = econ.regime_switching
+        recessions = regime_recessions(rs, float(years[-1]) + 1.0, regime_rng(seed, replicate))
+        intensity = regime_intensity(rs, recessions, years)
+    else:  # pragma: no cover - the schema admits only the kinds above
+        raise ValueError(f"unknown economy kind {econ.kind}")
+    return np.where(years < 0.0, 0.0, np.clip(intensity, 0.0, 1.0))
 
 
 def sensitivity(econ: EconomyConfig) -> np.ndarray:

@@ -23,6 +23,7 @@ LABOUR_FORCE = (State.WORK, State.JOBSEEKER, State.ASSESSMENT, State.WORK_MEASUR
 REGISTERED_UNEMPLOYED = (State.JOBSEEKER, State.ASSESSMENT)
 MEASURES = (State.WORK_MEASURE, State.AMO_COURSE)
 CI_LEVEL = 0.90
+RUN_MEAN_SERIES = ("unemployment_rate", "youth_unemployment_rate", "neet_share_youth", "long_term_unemployed")
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,9 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
 
     for name, (ind, arr) in series(res, cfg).items():
         add(f"{name}_final_year", ind.unit, f"{ind.description}; mean over the final year", np.nanmean(arr[:, fy], axis=1))
+        if name in RUN_MEAN_SERIES:  # cycle-sensitive: a recession in the middle of a run shows here
+            add(f"{name}_run_mean", ind.unit, f"{ind.description}; mean over the whole run",
+                np.nanmean(arr[:, 1:], axis=1))
     imm_yes = _group(res, "immigrant", "yes")
     js = res.stocks[:, fy, int(State.JOBSEEKER), :].mean(axis=1)
     add("immigrant_share_of_jobseekers_final_year", "share", "immigrants among registered job seekers (seed 003: 42 %, Q4 2020)",
@@ -203,7 +207,8 @@ def summary_table(per_rep: dict[str, tuple[Indicator, np.ndarray]], scale: float
 
 
 HEADLINE = [
-    "employment_rate_final_year", "unemployment_rate_final_year", "youth_unemployment_rate_final_year",
+    "employment_rate_final_year", "unemployment_rate_final_year", "unemployment_rate_run_mean",
+    "youth_unemployment_rate_final_year", "youth_unemployment_rate_run_mean",
     "neet_share_youth_final_year", "long_term_unemployed_final_year", "mean_nav_spell_weeks",
     "in_work_12m_after_first_nav_contact", "youth_offer_within_deadline", "vgo_completion_youth",
     "adult_vgo_completion_nav", "tertiary_completion_nav", "immigrant_share_of_jobseekers_final_year",

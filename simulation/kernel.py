@@ -194,6 +194,7 @@ class KernelParams(NamedTuple):
     training_min_days: int
     he_min_days: int
     he_share: float
+    public_first: bool  # NAV first considers the county's own offer before buying VGO on the market
     cap_days: float
     extension_days: float
     extension_share: float
@@ -275,8 +276,8 @@ def _resolve_edu_path(P, pk, t, edu, flags, age, edum):
     if edu >= EDU_VGO and age >= P.he_min_days and (flags & FLAG_REDUCED_WORK_ABILITY):
         if uniform(pk, t, D_EDU_PATH) < P.he_share:
             return TERTIARY, True
-    # public first: with the adult right the county's own offer comes first
-    if rules.has_adult_right(edu, age, P.adult_right_days):
+    # public first: with the adult right the county's own offer comes first (switchable)
+    if P.public_first and rules.has_adult_right(edu, age, P.adult_right_days):
         return ADULT_VGO, False
     return ADULT_VGO, True
 

@@ -6,6 +6,7 @@ The persons stay in the kernel's arrays (``kernel.People``); a model step covers
 """
 from __future__ import annotations
 
+import logging
 import math
 import time
 
@@ -21,6 +22,7 @@ from simulation.rng import replicate_key
 from simulation.states import N_STATES, group_offsets
 
 BLOCK_STEPS = 26  # kernel steps per model step when the institutions are switched off (progress granularity)
+logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every model step at INFO: thousands of lines a run
 
 
 class CrossSectorModel(mesa.Model):

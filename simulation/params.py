@@ -307,6 +307,7 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
         training_min_days=years_to_days(sc.training_measure_min_age),
         he_min_days=years_to_days(sc.higher_education_measure_min_age),
         he_share=float(r.assessment.higher_education_share),
+        public_first=bool(sc.public_first),
         cap_days=float(sc.education_measure_cap_years * DAYS_PER_YEAR),
         extension_days=float(sc.education_measure_extension_years * DAYS_PER_YEAR),
         extension_share=float(sc.education_measure_extension_share),
