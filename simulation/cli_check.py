@@ -26,7 +26,10 @@ def config_groups(config_dir: Path = CONFIG_DIR) -> dict[str, list[str]]:
 def _schema_has(path: list[str]) -> tuple[bool, list[str]]:
     """Whether a dotted key exists in SimConfig (anything below a Dict field is allowed)."""
     tp: typing.Any = SimConfig
-    for i, part in enumerate(path):
+    for part in path:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if typing.get_origin(tp) is typing.Union and len(args) == 1:
+            tp = args[0]  # Optional[X]: look inside X
         if dataclasses.is_dataclass(tp):
             hints = typing.get_type_hints(tp)
             if part not in hints:
