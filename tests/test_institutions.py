@@ -49,3 +49,16 @@ def test_without_dynamics_cooperation_stays_as_configured():
     strength = res.institutions.query("variable == 'strength'")
     assert np.all(strength.loc[strength.county == "Troms", "value"] == 0.9)
     assert np.all(strength.loc[strength.county == "Oslo", "value"] == 0.5)
+
+
+def test_stronger_cooperation_raises_completion_of_nav_bought_upper_secondary():
+    """Joint follow-up lowers drop-out (mechanism 5): paired weak vs strong cooperation."""
+    from simulation.api import run
+
+    size = ["run.replicates=6", "population.scale=300", "run.years=3", "run.burn_in_years=1"]
+    weak = run(small_config(*size, "cooperation=weak"))
+    strong = run(small_config(*size, "cooperation=strong"))
+    for name in ("adult_vgo_completion_nav", "vgo_completion_youth"):
+        d = strong.per_replicate[name][1] - weak.per_replicate[name][1]
+        half = stats.t.ppf(0.95, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
+        assert d.mean() - half > 0, f"{name}: {d.mean():.3f} +- {half:.3f}"
