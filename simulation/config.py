@@ -418,6 +418,8 @@ class FundingConfig:
     places: PlacePrices = field(default_factory=PlacePrices)
     benefits: BenefitPrices = field(default_factory=BenefitPrices)
     tax_per_worker: float = _range(0.0, 1e7)
+    measure_budget_bn_per_year: Optional[float] = _range(0.0, 1e4)
+    measure_budget_by_county: Dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -553,6 +555,11 @@ def _check_semantics(cfg: SimConfig) -> None:
     cfg.cooperation.by_county = {_canonical_county(f"cooperation.by_county.{n}", n, v, counties): v
                                  for n, v in cfg.cooperation.by_county.items()}
     _check_values("cooperation.by_county", cfg.cooperation.by_county, 0.0, 1.0)
+    fu = cfg.funding
+    fu.measure_budget_by_county = {
+        _canonical_county(f"funding.measure_budget_by_county.{n}", n, v, counties): v
+        for n, v in fu.measure_budget_by_county.items()}
+    _check_values("funding.measure_budget_by_county", fu.measure_budget_by_county, 0.0, 1e4)
     dyn = cfg.cooperation.dynamics
     dyn.shock_rate_by_county = {_canonical_county(f"cooperation.dynamics.shock_rate_by_county.{n}", n, v, counties): v
                                 for n, v in dyn.shock_rate_by_county.items()}

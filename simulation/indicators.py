@@ -147,6 +147,10 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
         ev_fy[:, EV["stock_dagpenger"]] * scale)
     add("on_social_assistance_final_year", "persons", "receiving social assistance, final year (scaled)",
         ev_fy[:, EV["stock_social_assistance"]] * scale)
+    add("mean_wait_weeks_for_measure", "weeks", "mean wait for a place in a work-oriented measure or AMO course (budget-limited)",
+        _ratio(e("measure_wait_days"), e("measure_admissions") * 7.0))
+    add("waiting_for_measure_final_year", "persons", "queueing for a measure place, final year (scaled)",
+        ev_fy[:, EV["stock_waiting_for_measure"]] * scale)
     inst = res.institutions
     if not inst.empty:
         strength = inst[inst["variable"] == "strength"].groupby("replicate")["value"].mean()

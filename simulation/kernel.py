@@ -16,6 +16,7 @@ from numba import njit, prange
 from simulation import rules
 from simulation.rng import person_key, uniform
 from simulation.states import (
+    FLAG_ADMITTED,
     FLAG_EXTENDED,
     FLAG_IMMIGRANT,
     FLAG_NAV_PAID,
@@ -44,6 +45,7 @@ D_BENEFIT = 5  # dagpenger eligibility / what follows exhaustion
 D_GUARANTEE = 6  # youth guarantee offer at the deadline
 D_EXTEND = 7  # extra year beyond the education-measure cap
 D_EDU_PATH = 8  # which education path after assessment
+D_QUEUE = 9  # tie-break key in the queue for a place
 
 # entry kinds: which person-level modifiers and eligibility rules apply to a hazard
 K_PLAIN = 0
@@ -79,6 +81,7 @@ EVENT_NAMES = [
     "layoffs", "dagpenger_starts", "dagpenger_exhausted", "reduced_work_ability_onset",
     "stock_long_term_unemployed", "stock_dagpenger", "stock_social_assistance",
     "stock_nav_paid_adult_vgo", "stock_nav_paid_tertiary", "stock_county_adult_vgo",
+    "measure_admissions", "measure_wait_days", "stock_waiting_for_measure",
 ] + [f"followup_due_{k}" for k in range(MAX_FOLLOWUPS)] + [f"followup_in_work_{k}" for k in range(MAX_FOLLOWUPS)]
 EV = {name: i for i, name in enumerate(EVENT_NAMES)}
 N_PUBLIC_EVENTS = len(EVENT_NAMES)
@@ -109,6 +112,10 @@ E_STOCK_COUNTY_VGO = EV["stock_county_adult_vgo"]
 E_FU_DUE = EV["followup_due_0"]
 E_FU_WORK = EV["followup_in_work_0"]
 E_APPRENTICE_LAYOFF = EV["apprentice_layoff"]
+E_ADMIT = EV["measure_admissions"]
+E_WAIT_DAYS = EV["measure_wait_days"]
+E_WAITING = EV["stock_waiting_for_measure"]
+APPLY = -1  # _step_person's answer for "queues for a place this step" (the allocation decides)
 
 # state and code constants as plain ints for the compiled code
 PRE_ENTRY = int(State.PRE_ENTRY)
@@ -135,7 +142,7 @@ B_SA = int(Benefit.SOCIAL_ASSISTANCE)
 
 
 class People(NamedTuple):
-    """The population as struct-of-arrays (19 bytes a person).
+    """The population as struct-of-arrays (22 bytes a person).
 
     Clocks are stored as the step something began, not as counters, so a person who stays
     put is only read, never written: that halves the memory traffic of a step.
@@ -153,6 +160,8 @@ class People(NamedTuple):
     education_measure_days: np.ndarray  # int16, education taken as a NAV measure in finished spells (3+1-year cap)
     first_nav_step: np.ndarray  # int16, step of first NAV contact in the reporting window; -1 none, -2 done
     registered_step: np.ndarray  # int16, step of registration (youth guarantee clock)
+    want: np.ndarray  # uint8, the budget-limited state a person queues for (0: not queueing)
+    wait_since_step: np.ndarray  # int16, step the person joined the queue
 
 
 class KernelParams(NamedTuple):
@@ -195,6 +204,10 @@ class KernelParams(NamedTuple):
     he_min_days: int
     he_share: float
     public_first: bool  # NAV first considers the county's own offer before buying VGO on the market
+    measure_price: np.ndarray  # float64[S]: NOK per participant-month of a budget-limited measure (0: not limited)
+    measure_budget: np.ndarray  # float64[C]: NOK per month NAV may spend on those measures (inf: no limit)
+    scale: float  # real persons per simulated person (budgets are in real NOK)
+    limited_budget: bool  # some county's measure budget is finite (else the allocation is skipped)
     cap_days: float
     extension_days: float
     extension_share: float
@@ -418,6 +431,12 @@ def _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on):
             acc_ev[ev] += 1
         if s == SCHOOL:
             pp.education[i] = max(edu, EDU_SOME_VGO)
+        if P.measure_price[ns] > 0.0 and P.measure_budget[c] < np.inf:
+            # a budget-limited measure: queue for a place; the allocation after this pass decides
+            if pp.want[i] == 0:
+                pp.wait_since_step[i] = t
+            pp.want[i] = ns
+            return APPLY
         _enter_programme(i, pp, P, ns, nav_paid, age)
         _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on)
         return ns
@@ -456,6 +475,8 @@ def _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on):
                 return ASSESSMENT
             if ev_on:
                 acc_ev[E_NO_OFFER] += 1
+    if pp.want[i] != 0:
+        return APPLY  # still queueing: nothing else happened to the person this step
     return s
 
 
@@ -489,7 +510,8 @@ def _enter_programme(i, pp, P, ns, nav_paid, age):
 
 @njit(**HOT)
 def _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on):
-    """Book-keeping of a move s -> ns: spells, benefits, the youth-guarantee clock."""
+    """Book-keeping of a move s -> ns: spells, benefits, the youth-guarantee clock, the queue."""
+    pp.want[i] = 0
     flags = np.int64(pp.flags[i])
     if (s == ADULT_VGO or s == TERTIARY) and (flags & FLAG_NAV_PAID):
         used = np.int64(pp.education_measure_days[i]) + (t - np.int64(pp.entered_step[i])) * P.dt_days
@@ -572,9 +594,76 @@ def _step_chunk(pp, P, table, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, g
     for i in range(lo, hi):
         s_old = np.int64(pp.state[i])
         s_new = _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on)
+        if s_new == APPLY:
+            continue  # stays put for now; tallied once the places are handed out (_apply_chunk)
         pp.state[i] = s_new
-        if ev_on:
-            _tally(i, pp, P, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev)
+        _tally(i, pp, P, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev)
+
+
+@njit(**HOT)
+def _apply_chunk(pp, P, t, rep, lo, hi, acc_st, acc_fl, acc_ev):
+    """Applicants in lo..hi-1: those given a place move into the measure, the rest keep waiting."""
+    ev_on = rep >= 1
+    for i in range(lo, hi):
+        ns = np.int64(pp.want[i])
+        if ns == 0:
+            continue
+        s = np.int64(pp.state[i])
+        flags = np.int64(pp.flags[i])
+        if flags & FLAG_ADMITTED:
+            pp.flags[i] = flags & ~FLAG_ADMITTED
+            if ev_on:
+                acc_ev[E_ADMIT] += 1
+                acc_ev[E_WAIT_DAYS] += (t - np.int64(pp.wait_since_step[i])) * P.dt_days
+            age = np.int64(pp.age0_days[i]) + (t + 1) * P.dt_days
+            _enter_programme(i, pp, P, ns, False, age)
+            _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on)
+            pp.state[i] = ns
+            _tally(i, pp, P, t, s, ns, rep, acc_st, acc_fl, acc_ev)
+        else:
+            if ev_on:
+                acc_ev[E_WAITING] += 1
+            _tally(i, pp, P, t, s, s, rep, acc_st, acc_fl, acc_ev)
+
+
+@njit(cache=True)
+def _allocate(pp, P, rep_key, t, acc_st):
+    """Hand out places county by county within NAV's monthly measure budget: youth under the
+    guarantee first, then the longest wait, then a random key (common random numbers)."""
+    n = pp.state.shape[0]
+    n_c = acc_st.shape[2] - N_TALLY_CELLS
+    spend = np.zeros(n_c)  # NOK per month of the persons already in budget-limited measures
+    for ch in range(acc_st.shape[0]):
+        for s in range(N_STATES):
+            if P.measure_price[s] > 0.0:
+                for c in range(n_c):
+                    spend[c] += acc_st[ch, s, c] * P.measure_price[s] * P.scale
+    n_app = 0
+    for i in range(n):
+        if pp.want[i] != 0:
+            n_app += 1
+    if n_app == 0:
+        return
+    idx = np.empty(n_app, dtype=np.int64)
+    key = np.empty(n_app)
+    k = 0
+    for i in range(n):
+        if pp.want[i] != 0:
+            age = np.int64(pp.age0_days[i]) + (t + 1) * P.dt_days
+            youth = 1.0 if age < P.guarantee_max_days else 0.0
+            waited = float(t - np.int64(pp.wait_since_step[i]))
+            prio = youth * 1e7 + waited + uniform(person_key(rep_key, i), t, D_QUEUE)
+            idx[k] = i
+            key[k] = pp.county[i] * 1e9 - prio  # by county, then highest priority first
+            k += 1
+    order = np.argsort(key, kind="mergesort")
+    for j in range(n_app):
+        i = idx[order[j]]
+        c = np.int64(pp.county[i])
+        cost = P.measure_price[np.int64(pp.want[i])] * P.scale
+        if spend[c] + cost <= P.measure_budget[c]:
+            spend[c] += cost
+            pp.flags[i] = np.int64(pp.flags[i]) | FLAG_ADMITTED
 
 
 @njit(**HOT)
@@ -635,6 +724,10 @@ def run_steps(pp, P, table, rep_key, t_start, n_steps, report_t0, chunk, acc_st,
         for ch in prange(n_chunks):
             _step_chunk(pp, P, table, rep_key, t, rep, ch * chunk, min(n, (ch + 1) * chunk),
                         acc_st[ch], acc_fl[ch], acc_ev[ch], group0)
+        if P.limited_budget:
+            _allocate(pp, P, rep_key, t, acc_st)
+            for ch in prange(n_chunks):
+                _apply_chunk(pp, P, t, rep, ch * chunk, min(n, (ch + 1) * chunk), acc_st[ch], acc_fl[ch], acc_ev[ch])
         if rep >= 1:
             _reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events, group0)
 

@@ -251,6 +251,23 @@ def _fast_path(entries: dict[int, list[Entry]], thresholds: dict[int, int]) -> t
     return fast, benefit_dep
 
 
+def _measure_budgets(cfg: SimConfig, county_names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """NOK per participant-month of the budget-limited measures, and each county's monthly budget (NOK)."""
+    fu = cfg.funding
+    price = np.zeros(N_STATES)
+    price[int(State.WORK_MEASURE)] = fu.places.work_measure
+    price[int(State.AMO_COURSE)] = fu.places.amo_course
+    total_pop = sum(c.population_16_66 for c in cfg.counties.values())
+    budget = np.full(len(county_names), np.inf)
+    for c, name in enumerate(county_names):
+        if name in fu.measure_budget_by_county:
+            budget[c] = fu.measure_budget_by_county[name] * 1e9 / 12.0
+        elif fu.measure_budget_bn_per_year is not None:
+            share = cfg.counties[name].population_16_66 / total_pop
+            budget[c] = fu.measure_budget_bn_per_year * 1e9 * share / 12.0
+    return price, budget
+
+
 def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, report_steps: int,
                  replicate: int = 0) -> K.KernelParams:
     """All kernel inputs for one scenario; only a stochastic economy makes them differ by replicate."""
@@ -284,6 +301,7 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
         K.K_RETURN_SCHOOL: years_to_days(return_age + 1),
         K.K_ADULT_VGO_COUNTY: years_to_days(sc.adult_right_min_age),
         K.K_TERTIARY_ENTRY: years_to_days(r.work.to_tertiary_max_age + 1)})
+    measure_price, measure_budget = _measure_budgets(cfg, county_names)
     changes = np.ones(n_steps, dtype=np.bool_)
     changes[1:] = (np.any(job[1:] != job[:-1], axis=(1, 2)) | np.any(layoff[1:] != layoff[:-1], axis=(1, 2)))
     return K.KernelParams(
@@ -308,6 +326,8 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
         he_min_days=years_to_days(sc.higher_education_measure_min_age),
         he_share=float(r.assessment.higher_education_share),
         public_first=bool(sc.public_first),
+        measure_price=measure_price, measure_budget=measure_budget, scale=float(cfg.population.scale),
+        limited_budget=bool(np.isfinite(measure_budget).any()),
         cap_days=float(sc.education_measure_cap_years * DAYS_PER_YEAR),
         extension_days=float(sc.education_measure_extension_years * DAYS_PER_YEAR),
         extension_share=float(sc.education_measure_extension_share),

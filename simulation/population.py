@@ -152,6 +152,8 @@ def synthesise(cfg: SimConfig, seed: int, replicate: int) -> People:
         education_measure_days=np.zeros(n, dtype=np.int16),
         first_nav_step=np.full(n, -1, dtype=np.int16),
         registered_step=np.zeros(n, dtype=np.int16),
+        want=np.zeros(n, dtype=np.uint8),
+        wait_since_step=np.zeros(n, dtype=np.int16),
     )
 
 
@@ -165,7 +167,8 @@ def _draw_categorical(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
 
 PERSON_DTYPES = dict(state=np.uint8, county=np.uint8, education=np.uint8, flags=np.uint8, benefit=np.uint8,
                      age0_days=np.int16, entered_step=np.int16, spell_start_step=np.int16, dagpenger_end_step=np.int16,
-                     education_measure_days=np.int16, first_nav_step=np.int16, registered_step=np.int16)
+                     education_measure_days=np.int16, first_nav_step=np.int16, registered_step=np.int16,
+                     want=np.uint8, wait_since_step=np.int16)
 
 
 def bytes_per_person() -> int:

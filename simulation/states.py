@@ -113,6 +113,7 @@ FLAG_VOCATIONAL = np.uint8(4)  # vocational track in upper secondary
 FLAG_NAV_PAID = np.uint8(8)  # current education is a NAV training measure (opplæringstiltak)
 FLAG_EXTENDED = np.uint8(16)  # the one extra year beyond the education-measure cap was granted
 FLAG_OFFER_PENDING = np.uint8(32)  # under-30 registered, no offer yet (youth guarantee clock running)
+FLAG_ADMITTED = np.uint8(64)  # given a place this step (the queue's allocation, read back when applying)
 
 # Reporting groups: "all", then one group per county, age band, education level, immigrant background.
 N_COUNTIES_MAX = 15

@@ -233,7 +233,7 @@ def test_youth_unemployment_rises_more_than_adults_in_the_2008_replay():
     """Rise = mean over the half-year around the peak of the replicate-mean series minus the mean over
     the first reported year (normal times). The youth-minus-all difference of the rises must be
     positive with a one-sided 99 % t margin from its spread over the replicates."""
-    res = simulation.run(load_config(["economy=replay_2008_2010", "run.replicates=4", "population.scale=1500",
+    res = simulation.run(load_config(["economy=replay_2008_2010", "run.replicates=8", "population.scale=1000",
                                       "run.years=4", "run.burn_in_years=1", "run.progress=false"]))
     step_years_ = res.config.run.step_days / 365.25
     first_year = slice(0, int(round(1.0 / step_years_)))
