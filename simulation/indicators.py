@@ -147,6 +147,10 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
         ev_fy[:, EV["stock_dagpenger"]] * scale)
     add("on_social_assistance_final_year", "persons", "receiving social assistance, final year (scaled)",
         ev_fy[:, EV["stock_social_assistance"]] * scale)
+    add("mean_ot_referral_weeks", "weeks", "mean time followed by OT before referral to NAV (referral delay, mechanism 1)",
+        _ratio(e("ot_referral_days"), e("ot_referrals") * 7.0))
+    add("mean_weeks_to_assessment", "weeks", "mean time as a registered job seeker before assessment/guidance starts",
+        _ratio(e("assessment_wait_days"), e("assessment_starts") * 7.0))
     add("mean_wait_weeks_for_measure", "weeks", "mean wait for a place in a work-oriented measure or AMO course (budget-limited)",
         _ratio(e("measure_wait_days"), e("measure_admissions") * 7.0))
     add("waiting_for_measure_final_year", "persons", "queueing for a measure place, final year (scaled)",
@@ -188,11 +192,16 @@ def summarise_values(values: np.ndarray) -> dict[str, float]:
     return row
 
 
-def clip_share(row: dict) -> dict:
-    """A share's interval stays within [0, 1] (the t interval can overshoot with few replicates)."""
+BOUNDS = {"share": (0.0, 1.0), "persons": (0.0, np.inf), "weeks": (0.0, np.inf)}
+
+
+def clip_share(row: dict, unit: str = "share") -> dict:
+    """An interval stays within the unit's range: shares in [0, 1], counts and durations not below 0
+    (the t interval can overshoot with few replicates)."""
+    lo, hi = BOUNDS.get(unit, (-np.inf, np.inf))
     for k in ("ci90_low", "ci90_high"):
         if np.isfinite(row[k]):
-            row[k] = min(max(row[k], 0.0), 1.0)
+            row[k] = min(max(row[k], lo), hi)
     return row
 
 
@@ -202,8 +211,7 @@ def summary_table(per_rep: dict[str, tuple[Indicator, np.ndarray]], scale: float
     for name, (ind, values) in per_rep.items():
         row = {"indicator": name, "unit": ind.unit, "description": ind.description}
         row.update(summarise_values(values))
-        if ind.unit == "share":
-            clip_share(row)
+        clip_share(row, ind.unit)
         if ind.unit == "persons":
             row["mean_raw"] = row["mean"] / scale if np.isfinite(row["mean"]) else np.nan
         rows.append(row)

@@ -23,6 +23,8 @@ class NAVCountyUnit(mesa.Agent):
         self.caseload = 0.0  # persons in NAV states (job seekers, assessment, measures), simulated
         self.normal_caseload = 0.0
         self._learnt = 0
+        self.measure_budget_used = 0.0  # share of this month's measure budget in use (nan: no limit)
+        self.queue = 0.0  # persons queueing for a measure place (scaled to the real population)
         self.raw_pressure = 1.0  # caseload / normal
         self.pressure = 1.0  # what drives cooperation (see judge)
 

@@ -82,6 +82,7 @@ EVENT_NAMES = [
     "stock_long_term_unemployed", "stock_dagpenger", "stock_social_assistance",
     "stock_nav_paid_adult_vgo", "stock_nav_paid_tertiary", "stock_county_adult_vgo",
     "measure_admissions", "measure_wait_days", "stock_waiting_for_measure",
+    "ot_referrals", "ot_referral_days", "assessment_starts", "assessment_wait_days",
 ] + [f"followup_due_{k}" for k in range(MAX_FOLLOWUPS)] + [f"followup_in_work_{k}" for k in range(MAX_FOLLOWUPS)]
 EV = {name: i for i, name in enumerate(EVENT_NAMES)}
 N_PUBLIC_EVENTS = len(EVENT_NAMES)
@@ -115,6 +116,10 @@ E_APPRENTICE_LAYOFF = EV["apprentice_layoff"]
 E_ADMIT = EV["measure_admissions"]
 E_WAIT_DAYS = EV["measure_wait_days"]
 E_WAITING = EV["stock_waiting_for_measure"]
+E_OT_REFERRALS = EV["ot_referrals"]
+E_OT_REFERRAL_DAYS = EV["ot_referral_days"]
+E_ASSESSMENT_STARTS = EV["assessment_starts"]
+E_ASSESSMENT_WAIT = EV["assessment_wait_days"]
 APPLY = -1  # _step_person's answer for "queues for a place this step" (the allocation decides)
 
 # state and code constants as plain ints for the compiled code
@@ -513,6 +518,14 @@ def _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on):
     """Book-keeping of a move s -> ns: spells, benefits, the youth-guarantee clock, the queue."""
     pp.want[i] = 0
     flags = np.int64(pp.flags[i])
+    if ev_on:
+        # referral delays (mechanism 1): OT -> NAV after time followed by OT; NAV job seeker -> assessment
+        if s == OT and ns == JOBSEEKER:
+            acc_ev[E_OT_REFERRALS] += 1
+            acc_ev[E_OT_REFERRAL_DAYS] += (t - np.int64(pp.entered_step[i])) * P.dt_days
+        elif s == JOBSEEKER and ns == ASSESSMENT:
+            acc_ev[E_ASSESSMENT_STARTS] += 1
+            acc_ev[E_ASSESSMENT_WAIT] += (t - np.int64(pp.entered_step[i])) * P.dt_days
     if (s == ADULT_VGO or s == TERTIARY) and (flags & FLAG_NAV_PAID):
         used = np.int64(pp.education_measure_days[i]) + (t - np.int64(pp.entered_step[i])) * P.dt_days
         pp.education_measure_days[i] = used if used < SATURATE else SATURATE
@@ -750,6 +763,18 @@ def fill_table(P, table, t):
     """Recompute every cell's exit probability (after the institutions changed the county multipliers)."""
     for sv in range(N_STATES * 2):
         _fill_table(P, table, t, sv // 2, sv % 2)
+
+
+@njit(**HOT)
+def measure_use_by_county(pp, P, spend, queue):
+    """NOK per month spent on budget-limited measures, and persons queueing for them, per county."""
+    spend[:] = 0.0
+    queue[:] = 0
+    for i in range(pp.state.shape[0]):
+        c = pp.county[i]
+        spend[c] += P.measure_price[pp.state[i]] * P.scale
+        if pp.want[i] != 0:
+            queue[c] += 1
 
 
 @njit(**HOT)

@@ -51,6 +51,8 @@ class CrossSectorModel(mesa.Model):
         self.period = max(1, round(self.dynamics.update_days / self.dt)) if self.dynamics.enabled else BLOCK_STEPS
         self._entries = hazard_entries(cfg)
         self._caseload = np.zeros(len(counties), dtype=np.int64)
+        self._spend = np.zeros(len(counties))
+        self._queue = np.zeros(len(counties), dtype=np.int64)
         strengths = county_strengths(cfg, counties)
         dyn = self.dynamics
         self.nav_units = [NAVCountyUnit(self, c, name) for c, name in enumerate(counties)]
@@ -62,7 +64,8 @@ class CrossSectorModel(mesa.Model):
         self._shocks = shock_draws(cfg.run.seed, replicate, self.total // self.period + 2, len(counties))
         self._update = 0
         self.datacollector = mesa.DataCollector(agenttype_reporters={
-            NAVCountyUnit: {"caseload": "caseload", "pressure": "pressure"},
+            NAVCountyUnit: {"caseload": "caseload", "pressure": "pressure",
+                            "measure_budget_used": "measure_budget_used", "queue": "queue"},
             CooperationAgreement: {"strength": "strength", "key_person_shock": "shock"},
         })
         self._reported_steps: list[int] = []
@@ -94,6 +97,11 @@ class CrossSectorModel(mesa.Model):
         end = self.burn if self.t < self.burn else self.total
         n = min(self.period, end - self.t)
         if self.t >= self.burn:
+            K.measure_use_by_county(self.people, self.params, self._spend, self._queue)
+            for nav in self.nav_units:
+                budget = self.params.measure_budget[nav.county]
+                nav.measure_budget_used = self._spend[nav.county] / budget if np.isfinite(budget) and budget > 0 else np.nan
+                nav.queue = float(self._queue[nav.county]) * self.cfg.population.scale
             self.datacollector.collect(self)
             self._reported_steps.append(self.t - self.burn)
         t0 = time.perf_counter()

@@ -44,8 +44,8 @@ def test_key_person_shocks_are_common_random_numbers():
 def test_without_dynamics_cooperation_stays_as_configured():
     res = simulate(small_config("cooperation.dynamics.enabled=false", "+cooperation.by_county.Troms=0.9"),
                    progress=False)
-    assert res.institutions.empty or set(res.institutions["variable"]) <= {"caseload", "pressure", "strength",
-                                                                           "key_person_shock"}
+    assert set(res.institutions["variable"]) == {"caseload", "pressure", "measure_budget_used", "queue", "strength",
+                                                 "key_person_shock"}
     strength = res.institutions.query("variable == 'strength'")
     assert np.all(strength.loc[strength.county == "Troms", "value"] == 0.9)
     assert np.all(strength.loc[strength.county == "Oslo", "value"] == 0.5)
@@ -62,3 +62,16 @@ def test_stronger_cooperation_raises_completion_of_nav_bought_upper_secondary():
         d = strong.per_replicate[name][1] - weak.per_replicate[name][1]
         half = stats.t.ppf(0.95, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
         assert d.mean() - half > 0, f"{name}: {d.mean():.3f} +- {half:.3f}"
+
+
+def test_stronger_cooperation_shortens_referral_delays():
+    """Mechanism 1: OT refers to NAV sooner and NAV sends job seekers to assessment sooner (paired)."""
+    from simulation.api import run
+
+    size = ["run.replicates=6", "population.scale=300", "run.years=3", "run.burn_in_years=1"]
+    weak = run(small_config(*size, "cooperation=weak"))
+    strong = run(small_config(*size, "cooperation=strong"))
+    for name in ("mean_ot_referral_weeks", "mean_weeks_to_assessment"):
+        d = strong.per_replicate[name][1] - weak.per_replicate[name][1]
+        half = stats.t.ppf(0.95, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)
+        assert d.mean() + half < 0, f"{name}: {d.mean():.2f} +- {half:.2f}"
