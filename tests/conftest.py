@@ -1,7 +1,9 @@
 """Shared helpers: small configs that run in a second or two once the kernel is compiled."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from scipy import stats
 
 from simulation import load_config, validate
 from simulation.config import SimConfig
@@ -18,3 +20,10 @@ def small_config(*overrides: str) -> SimConfig:
 @pytest.fixture(scope="session")
 def small():
     return small_config
+
+
+def paired_change(a, b, name: str) -> tuple[float, float]:
+    """Mean and 90 % half-width of the replicate-by-replicate change b - a of an indicator
+    (two runs on the same seed: common random numbers make the difference paired)."""
+    d = b.per_replicate[name][1] - a.per_replicate[name][1]
+    return float(d.mean()), float(stats.t.ppf(0.95, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size))

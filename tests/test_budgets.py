@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy import stats
 
 from simulation.api import run
 from simulation.kernel import EV
@@ -13,7 +12,7 @@ from simulation.montecarlo import simulate
 from simulation.params import _measure_budgets
 from simulation.population import selected_counties
 from simulation.states import State
-from tests.conftest import small_config
+from tests.conftest import paired_change, small_config
 
 LIMITED = (State.WORK_MEASURE, State.AMO_COURSE)
 
@@ -57,7 +56,6 @@ def test_a_larger_budget_shortens_the_wait():
     size = ["run.replicates=4", "population.scale=600", "run.years=2", "run.burn_in_years=1"]
     tight = run(small_config(*size, "funding.measure_budget_bn_per_year=3.5"))
     ample = run(small_config(*size, "funding.measure_budget_bn_per_year=8"))
-    d = ample.per_replicate["mean_wait_weeks_for_measure"][1] - tight.per_replicate["mean_wait_weeks_for_measure"][1]
-    half = stats.t.ppf(0.95, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size)  # paired: same seed
-    assert np.all(np.isfinite(d)) and d.mean() + half < 0, f"{d.mean():.2f} +- {half:.2f} weeks"
+    mean, half = paired_change(tight, ample, "mean_wait_weeks_for_measure")
+    assert mean + half < 0, f"{mean:.2f} +- {half:.2f} weeks"
     assert tight.indicators.set_index("indicator").loc["mean_wait_weeks_for_measure", "mean"] > 0

@@ -1,32 +1,23 @@
 """Named policy scenarios change what they should, shown with paired (common random number) runs."""
 from __future__ import annotations
 
-import numpy as np
-from scipy import stats
-
 from simulation.api import run
-from tests.conftest import small_config
+from tests.conftest import paired_change, small_config
 
 SIZE = ["run.replicates=6", "population.scale=800", "run.years=2", "run.burn_in_years=1"]
-
-
-def _paired(a, b, name: str) -> tuple[float, float]:
-    """Mean and 90 % half-width of the replicate-by-replicate difference b - a of an indicator."""
-    d = b.per_replicate[name][1] - a.per_replicate[name][1]
-    return float(d.mean()), float(stats.t.ppf(0.95, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size))
 
 
 def test_without_public_first_nav_buys_adult_vgo_and_pays_more():
     base = run(small_config(*SIZE))
     nav_buys = run(small_config(*SIZE, "scenario=nav_buys_all_adult_vgo"))
-    mean, half = _paired(base, nav_buys, "in_nav_bought_adult_vgo_final_year")
+    mean, half = paired_change(base, nav_buys, "in_nav_bought_adult_vgo_final_year")
     assert mean - half > 0
-    mean, half = _paired(base, nav_buys, "cost_nav")
+    mean, half = paired_change(base, nav_buys, "cost_nav")
     assert mean - half > 0
 
 
 def test_switching_off_the_youth_guarantee_lowers_offers_within_the_deadline():
     base = run(small_config(*SIZE))
     off = run(small_config(*SIZE, "scenario=youth_guarantee_off"))
-    mean, half = _paired(base, off, "youth_offer_within_deadline")
+    mean, half = paired_change(base, off, "youth_offer_within_deadline")
     assert mean + half < 0
