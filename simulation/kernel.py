@@ -212,7 +212,6 @@ class KernelParams(NamedTuple):
     measure_price: np.ndarray  # float64[S]: NOK per participant-month of a budget-limited measure (0: not limited)
     measure_budget: np.ndarray  # float64[C]: NOK per month NAV may spend on those measures (inf: no limit)
     scale: float  # real persons per simulated person (budgets are in real NOK)
-    limited_budget: bool  # some county's measure budget is finite (else the allocation is skipped)
     cap_days: float
     extension_days: float
     extension_share: float
@@ -598,29 +597,33 @@ def _tally(i, pp, P, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev):
 
 
 @njit(**HOT)
-def _step_chunk(pp, P, table, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, group0):
-    """One step for persons lo..hi-1, tallied into this chunk's accumulators."""
+def _step_chunk(pp, P, table, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, app_idx):
+    """One step for persons lo..hi-1, tallied into this chunk's accumulators. Applicants for a
+    budget-limited place are listed in app_idx[lo:lo+k]; returns k."""
     acc_st[:, :] = 0
     acc_fl[:, :] = 0
     acc_ev[:] = 0
     ev_on = rep >= 1
+    k = 0
     for i in range(lo, hi):
         s_old = np.int64(pp.state[i])
         s_new = _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on)
         if s_new == APPLY:
-            continue  # stays put for now; tallied once the places are handed out (_apply_chunk)
+            app_idx[lo + k] = i  # stays put for now; tallied once the places are handed out (_apply_chunk)
+            k += 1
+            continue
         pp.state[i] = s_new
         _tally(i, pp, P, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev)
+    return k
 
 
 @njit(**HOT)
-def _apply_chunk(pp, P, t, rep, lo, hi, acc_st, acc_fl, acc_ev):
-    """Applicants in lo..hi-1: those given a place move into the measure, the rest keep waiting."""
+def _apply_chunk(pp, P, t, rep, applicants, acc_st, acc_fl, acc_ev):
+    """This chunk's applicants: those given a place move into the measure, the rest keep waiting."""
     ev_on = rep >= 1
-    for i in range(lo, hi):
+    for j in range(applicants.shape[0]):
+        i = applicants[j]
         ns = np.int64(pp.want[i])
-        if ns == 0:
-            continue
         s = np.int64(pp.state[i])
         flags = np.int64(pp.flags[i])
         if flags & FLAG_ADMITTED:
@@ -640,10 +643,9 @@ def _apply_chunk(pp, P, t, rep, lo, hi, acc_st, acc_fl, acc_ev):
 
 
 @njit(cache=True)
-def _allocate(pp, P, rep_key, t, acc_st):
+def _allocate(pp, P, rep_key, t, acc_st, app_idx, app_count, chunk):
     """Hand out places county by county within NAV's monthly measure budget: youth under the
     guarantee first, then the longest wait, then a random key (common random numbers)."""
-    n = pp.state.shape[0]
     n_c = acc_st.shape[2] - N_TALLY_CELLS
     spend = np.zeros(n_c)  # NOK per month of the persons already in budget-limited measures
     for ch in range(acc_st.shape[0]):
@@ -651,17 +653,13 @@ def _allocate(pp, P, rep_key, t, acc_st):
             if P.measure_price[s] > 0.0:
                 for c in range(n_c):
                     spend[c] += acc_st[ch, s, c] * P.measure_price[s] * P.scale
-    n_app = 0
-    for i in range(n):
-        if pp.want[i] != 0:
-            n_app += 1
-    if n_app == 0:
-        return
+    n_app = app_count.sum()
     idx = np.empty(n_app, dtype=np.int64)
     key = np.empty(n_app)
     k = 0
-    for i in range(n):
-        if pp.want[i] != 0:
+    for ch in range(app_count.shape[0]):
+        for j in range(app_count[ch]):
+            i = app_idx[ch * chunk + j]
             age = np.int64(pp.age0_days[i]) + (t + 1) * P.dt_days
             youth = 1.0 if age < P.guarantee_max_days else 0.0
             waited = float(t - np.int64(pp.wait_since_step[i]))
@@ -719,8 +717,8 @@ def _reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events, group0):
 
 
 @njit(cache=True, parallel=True)
-def run_steps(pp, P, table, rep_key, t_start, n_steps, report_t0, chunk, acc_st, acc_fl, acc_ev, stocks, flows, events,
-              group0):
+def run_steps(pp, P, table, rep_key, t_start, n_steps, report_t0, chunk, acc_st, acc_fl, acc_ev, app_idx, app_count,
+              stocks, flows, events, group0):
     """Advance everyone ``n_steps`` steps from global step ``t_start``.
 
     Steps at or after ``report_t0`` are reported: the state after global step t goes to row
@@ -735,12 +733,14 @@ def run_steps(pp, P, table, rep_key, t_start, n_steps, report_t0, chunk, acc_st,
             for sv in prange(N_STATES * 2):
                 _fill_table(P, table, t, sv // 2, sv % 2)
         for ch in prange(n_chunks):
-            _step_chunk(pp, P, table, rep_key, t, rep, ch * chunk, min(n, (ch + 1) * chunk),
-                        acc_st[ch], acc_fl[ch], acc_ev[ch], group0)
-        if P.limited_budget:
-            _allocate(pp, P, rep_key, t, acc_st)
+            app_count[ch] = _step_chunk(pp, P, table, rep_key, t, rep, ch * chunk, min(n, (ch + 1) * chunk),
+                                        acc_st[ch], acc_fl[ch], acc_ev[ch], app_idx)
+        if app_count.sum() > 0:
+            _allocate(pp, P, rep_key, t, acc_st, app_idx, app_count, chunk)
             for ch in prange(n_chunks):
-                _apply_chunk(pp, P, t, rep, ch * chunk, min(n, (ch + 1) * chunk), acc_st[ch], acc_fl[ch], acc_ev[ch])
+                if app_count[ch] > 0:
+                    _apply_chunk(pp, P, t, rep, app_idx[ch * chunk: ch * chunk + app_count[ch]],
+                                 acc_st[ch], acc_fl[ch], acc_ev[ch])
         if rep >= 1:
             _reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events, group0)
 

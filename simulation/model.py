@@ -46,6 +46,8 @@ class CrossSectorModel(mesa.Model):
         self.acc = (np.zeros((n_chunks, N_STATES, len(counties) + K.N_TALLY_CELLS), dtype=np.int32),
                     np.zeros((n_chunks, N_STATES, N_STATES), dtype=np.int32),
                     np.zeros((n_chunks, K.N_EVENTS), dtype=np.int64))
+        self._app_idx = np.zeros(max(n, 1), dtype=np.int64)  # applicants for a place, listed by chunk
+        self._app_count = np.zeros(n_chunks, dtype=np.int64)
         self.t = 0
         self.kernel_seconds = 0.0
         self.period = max(1, round(self.dynamics.update_days / self.dt)) if self.dynamics.enabled else BLOCK_STEPS
@@ -107,7 +109,7 @@ class CrossSectorModel(mesa.Model):
         t0 = time.perf_counter()
         stocks, flows, events = self.out
         K.run_steps(self.people, self.params, self.table, self.key, self.t, n, self.burn, self.chunk, *self.acc,
-                    stocks, flows, events, self.group0)
+                    self._app_idx, self._app_count, stocks, flows, events, self.group0)
         self.kernel_seconds += time.perf_counter() - t0
         self.t += n
         self.running = self.t < self.total  # Mesa's flag: the model has more to do

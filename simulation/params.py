@@ -327,7 +327,6 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
         he_share=float(r.assessment.higher_education_share),
         public_first=bool(sc.public_first),
         measure_price=measure_price, measure_budget=measure_budget, scale=float(cfg.population.scale),
-        limited_budget=bool(np.isfinite(measure_budget).any()),
         cap_days=float(sc.education_measure_cap_years * DAYS_PER_YEAR),
         extension_days=float(sc.education_measure_extension_years * DAYS_PER_YEAR),
         extension_share=float(sc.education_measure_extension_share),
