@@ -6,7 +6,6 @@ same draws (common random numbers) and their replicate-by-replicate differences 
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 
@@ -21,8 +20,7 @@ from simulation.economy import is_stochastic
 from simulation.params import build_params
 from simulation.model import CrossSectorModel
 from simulation.population import bytes_per_person, selected_counties, synthesise
-from simulation.rng import replicate_key
-from simulation.states import N_STATES, group_layout, group_offsets
+from simulation.states import N_STATES, group_layout
 
 
 

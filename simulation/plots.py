@@ -496,7 +496,7 @@ def fig_institutions(ledger: pd.DataFrame, institutions: pd.DataFrame, manifest:
         ax.text(0.5, 0.5, t["no_data"], ha="center", va="center", transform=ax.transAxes)
     else:
         by_county = institutions.groupby(["county", "year"], observed=True)["value"].mean()
-        for county, series in by_county.groupby(level="county", observed=True):
+        for _, series in by_county.groupby(level="county", observed=True):
             ax.plot(series.index.get_level_values("year"), series.to_numpy(), color="#999999", linewidth=0.7,
                     alpha=0.8)
         national = institutions.groupby("year")["value"].mean()
