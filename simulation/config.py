@@ -418,6 +418,7 @@ class FundingConfig:
     places: PlacePrices = field(default_factory=PlacePrices)
     benefits: BenefitPrices = field(default_factory=BenefitPrices)
     tax_per_worker: float = _range(0.0, 1e7)
+    joint_services_county_share: float = share()
     measure_budget_bn_per_year: Optional[float] = _range(0.0, 1e4)
     measure_budget_by_county: Dict[str, float] = field(default_factory=dict)
 

@@ -24,7 +24,7 @@ def items(funding: FundingConfig) -> list[tuple[str, str]]:
     """(item, paying agency); tax revenue is booked as a negative cost to the state."""
     return [
         ("school_places", "county"), ("apprenticeship_grants", "county"), ("ot_follow_up", "county"),
-        ("assessment", "nav"), ("work_measures", "nav"), ("amo_courses", "nav"),
+        ("assessment", "nav"), ("assessment_county_share", "county"), ("work_measures", "nav"), ("amo_courses", "nav"),
         ("adult_vgo_county_places", "county"), ("adult_vgo_bought", funding.adult_vgo_without_right_payer.value),
         ("tertiary_places", "state"), ("tertiary_measure_fees", "nav"),
         ("dagpenger", "nav"), ("aap", "nav"), ("disability_benefit", "nav"), ("measure_allowance", "nav"),
@@ -42,7 +42,9 @@ def price_table(funding: FundingConfig) -> np.ndarray:
         table[S.SCHOOL, v, :, k["school_places"]] = p.school
         table[S.APPRENTICE, v, :, k["apprenticeship_grants"]] = p.apprentice
         table[S.OT_FOLLOWED, v, :, k["ot_follow_up"]] = p.ot_followed
-        table[S.ASSESSMENT, v, :, k["assessment"]] = p.assessment
+        # assessment and career guidance are the joint service: the county may co-finance it
+        table[S.ASSESSMENT, v, :, k["assessment"]] = p.assessment * (1.0 - funding.joint_services_county_share)
+        table[S.ASSESSMENT, v, :, k["assessment_county_share"]] = p.assessment * funding.joint_services_county_share
         table[S.WORK_MEASURE, v, :, k["work_measures"]] = p.work_measure
         table[S.AMO_COURSE, v, :, k["amo_courses"]] = p.amo_course
         table[S.TERTIARY, v, :, k["tertiary_places"]] = p.tertiary

@@ -56,6 +56,18 @@ def test_a_year_of_disability_costs_nav_the_monthly_benefit_times_twelve():
     assert costs[0, :, ledger.AGENCIES.index("county")].sum() == 0
 
 
+def test_co_financing_moves_half_of_the_joint_service_to_the_county(result):
+    cfg, res = result
+    half = small_config("run.replicates=2", "run.years=2", "funding.joint_services_county_share=0.5")
+    names = [n for n, _ in ledger.items(cfg.funding)]
+    nav_only = ledger.item_costs(res.bookings, cfg.funding, res.step_days, res.scale)
+    shared = ledger.item_costs(res.bookings, half.funding, res.step_days, res.scale)
+    a, c = names.index("assessment"), names.index("assessment_county_share")
+    np.testing.assert_allclose(shared[..., a], 0.5 * nav_only[..., a])
+    np.testing.assert_allclose(shared[..., c], 0.5 * nav_only[..., a])
+    assert nav_only[..., c].sum() == 0
+
+
 def test_the_payer_rule_moves_bought_adult_vgo_to_the_municipality():
     cfg = small_config("funding.adult_vgo_without_right_payer=municipality")
     names = dict(ledger.items(cfg.funding))
