@@ -419,6 +419,7 @@ class FundingConfig:
     benefits: BenefitPrices = field(default_factory=BenefitPrices)
     tax_per_worker: float = _range(0.0, 1e7)
     joint_services_county_share: float = share()
+    ot_capacity_relative: Optional[float] = _range(0.0, 100.0, lo_open=True)
     measure_budget_bn_per_year: Optional[float] = _range(0.0, 1e4)
     measure_budget_by_county: Dict[str, float] = field(default_factory=dict)
 

@@ -1,9 +1,12 @@
-"""The institutions as Mesa agents: one NAV county unit and one cooperation agreement per county.
+"""The institutions as Mesa agents: per county a NAV unit, a county authority (with OT) and a
+cooperation agreement.
 
 People are too many to be Python objects and live in the kernel's arrays; institutions are few and
-decide. Every update period the NAV unit takes stock of its caseload, and the cooperation agreement
-sets the county's effective cooperation strength from the NAV unit's pressure, key-person shocks and
-slow recovery (DOMAIN.md, mechanism 7). Budgets, capacities and queues are not modelled yet.
+decide. Every update period the NAV unit and the county authority take stock of their caseloads;
+the cooperation agreement sets the county's effective cooperation strength from NAV's pressure,
+key-person shocks and slow recovery (DOMAIN.md, mechanism 7); the county authority thins OT's
+follow-up when more youth need it than OT has capacity for. NAV's measure budget is handed out in
+the kernel's allocation pass (kernel._allocate).
 """
 from __future__ import annotations
 
@@ -13,20 +16,18 @@ import mesa
 import numpy as np
 
 
-class NAVCountyUnit(mesa.Agent):
-    """NAV fylke: follows its caseload against the normal level learnt during the burn-in."""
+class CaseloadWatcher(mesa.Agent):
+    """An institution that follows its caseload against the normal level learnt during the burn-in."""
 
     def __init__(self, model: mesa.Model, county: int, name: str):
         super().__init__(model)
         self.county = county
         self.county_name = name
-        self.caseload = 0.0  # persons in NAV states (job seekers, assessment, measures), simulated
+        self.caseload = 0.0  # simulated persons in the institution's care
         self.normal_caseload = 0.0
         self._learnt = 0
-        self.measure_budget_used = 0.0  # share of this month's measure budget in use (nan: no limit)
-        self.queue = 0.0  # persons queueing for a measure place (scaled to the real population)
         self.raw_pressure = 1.0  # caseload / normal
-        self.pressure = 1.0  # what drives cooperation (see judge)
+        self.pressure = 1.0  # what the institution acts on (see judge)
 
     def observe(self, caseload: float, learning: bool) -> None:
         """Take stock; while learning (the burn-in) the normal level is the running mean."""
@@ -43,6 +44,28 @@ class NAVCountyUnit(mesa.Agent):
         noise = 1.0 / self.normal_caseload if self.normal_caseload > 0 else math.inf
         w = signal_variance / (signal_variance + noise) if math.isfinite(noise) else 0.0
         self.pressure = w * self.raw_pressure + (1.0 - w) * national_pressure
+
+
+class NAVCountyUnit(CaseloadWatcher):
+    """NAV fylke: job seekers, assessment and measures; its pressure moves cooperation."""
+
+    def __init__(self, model: mesa.Model, county: int, name: str):
+        super().__init__(model, county, name)
+        self.measure_budget_used = 0.0  # share of this month's measure budget in use (nan: no limit)
+        self.queue = 0.0  # persons queueing for a measure place (scaled to the real population)
+
+
+class CountyAuthority(CaseloadWatcher):
+    """Fylkeskommunen with OT: follows the youth OT must follow up; beyond OT's capacity the follow-up
+    (referrals to NAV, returns to school) thins in proportion."""
+
+    def __init__(self, model: mesa.Model, county: int, name: str, capacity_relative: float):
+        super().__init__(model, county, name)
+        self.capacity_relative = capacity_relative  # capacity as a multiple of the normal OT caseload
+        self.follow_up = 1.0  # multiplier on OT's referral and return-to-school rates
+
+    def decide(self) -> None:
+        self.follow_up = min(1.0, self.capacity_relative / self.pressure) if self.pressure > 0 else 1.0
 
 
 class CooperationAgreement(mesa.Agent):

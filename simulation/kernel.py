@@ -778,6 +778,15 @@ def measure_use_by_county(pp, P, spend, queue):
 
 
 @njit(**HOT)
+def count_in_state_by_county(pp, state, out):
+    """Persons in one state per county, into ``out``."""
+    out[:] = 0
+    for i in range(pp.state.shape[0]):
+        if pp.state[i] == state:
+            out[pp.county[i]] += 1
+
+
+@njit(**HOT)
 def caseload_by_county(pp, out):
     """Persons in NAV states (job seeker, assessment, measures) per county, into ``out``."""
     out[:] = 0

@@ -16,7 +16,8 @@ import pandas as pd
 
 from simulation import kernel as K
 from simulation.config import SimConfig
-from simulation.institutions import CooperationAgreement, NAVCountyUnit, shock_draws
+from simulation.institutions import CooperationAgreement, CountyAuthority, NAVCountyUnit, shock_draws
+from simulation.states import State
 from simulation.params import cooperation_multipliers, county_strengths, hazard_entries
 from simulation.rng import replicate_key
 from simulation.states import N_STATES, group_offsets
@@ -50,7 +51,9 @@ class CrossSectorModel(mesa.Model):
         self._app_count = np.zeros(n_chunks, dtype=np.int64)
         self.t = 0
         self.kernel_seconds = 0.0
-        self.period = max(1, round(self.dynamics.update_days / self.dt)) if self.dynamics.enabled else BLOCK_STEPS
+        ot_capacity = cfg.funding.ot_capacity_relative
+        self.active = self.dynamics.enabled or ot_capacity is not None  # do the institutions decide anything?
+        self.period = max(1, round(self.dynamics.update_days / self.dt)) if self.active else BLOCK_STEPS
         self._entries = hazard_entries(cfg)
         self._caseload = np.zeros(len(counties), dtype=np.int64)
         self._spend = np.zeros(len(counties))
@@ -58,6 +61,9 @@ class CrossSectorModel(mesa.Model):
         strengths = county_strengths(cfg, counties)
         dyn = self.dynamics
         self.nav_units = [NAVCountyUnit(self, c, name) for c, name in enumerate(counties)]
+        self.authorities = [CountyAuthority(self, c, name, ot_capacity if ot_capacity is not None else math.inf)
+                            for c, name in enumerate(counties)]
+        self._ot = np.zeros(len(counties), dtype=np.int64)
         self.agreements = [
             CooperationAgreement(self, c, name, strengths[c], self.nav_units[c],
                                  dyn.shock_rate_by_county.get(name, dyn.key_person_shock_rate),
@@ -69,32 +75,48 @@ class CrossSectorModel(mesa.Model):
             NAVCountyUnit: {"caseload": "caseload", "pressure": "pressure",
                             "measure_budget_used": "measure_budget_used", "queue": "queue"},
             CooperationAgreement: {"strength": "strength", "key_person_shock": "shock"},
+            CountyAuthority: {"ot_caseload": "caseload", "ot_pressure": "pressure", "ot_follow_up": "follow_up"},
         })
         self._reported_steps: list[int] = []
 
+    def _watch(self, watchers, counts: np.ndarray, learning: bool) -> None:
+        """Let each county's institution take stock of its caseload and judge its pressure."""
+        for w in watchers:
+            w.observe(float(counts[w.county]), learning)
+        normal = sum(w.normal_caseload for w in watchers)
+        national = float(counts.sum()) / normal if normal > 0 and not learning else 1.0
+        for w in watchers:
+            w.judge(national, self.dynamics.pressure_signal_variance)
+
     def _decide(self) -> None:
-        """The institutions take stock and set this period's effective cooperation."""
-        K.caseload_by_county(self.people, self._caseload)
+        """The institutions take stock and set this period's effective cooperation and OT follow-up."""
         learning = self.t < self.burn
-        for nav in self.nav_units:
-            nav.observe(float(self._caseload[nav.county]), learning)
-        normal = sum(nav.normal_caseload for nav in self.nav_units)
-        national = float(self._caseload.sum()) / normal if normal > 0 and not learning else 1.0
-        for nav in self.nav_units:
-            nav.judge(national, self.dynamics.pressure_signal_variance)
-        years = max(0, self.t - self.burn) * self.dt / 365.25
-        period_years = self.period * self.dt / 365.25
-        draws = self._shocks[min(self._update, self._shocks.shape[0] - 1)]
-        for ag in self.agreements:
-            ag.update(years, period_years, draws[ag.county])
-        self._update += 1
+        K.caseload_by_county(self.people, self._caseload)
+        self._watch(self.nav_units, self._caseload, learning)
+        K.count_in_state_by_county(self.people, int(State.OT_FOLLOWED), self._ot)
+        self._watch(self.authorities, self._ot, learning)
+        for authority in self.authorities:
+            authority.decide()
+        if self.dynamics.enabled:
+            years = max(0, self.t - self.burn) * self.dt / 365.25
+            period_years = self.period * self.dt / 365.25
+            draws = self._shocks[min(self._update, self._shocks.shape[0] - 1)]
+            for ag in self.agreements:
+                ag.update(years, period_years, draws[ag.county])
+            self._update += 1
         strengths = np.array([ag.strength for ag in self.agreements])
-        self.params.county_mult[:] = cooperation_multipliers(self.cfg, self._entries, strengths)
+        mult = cooperation_multipliers(self.cfg, self._entries, strengths)
+        follow_up = np.array([a.follow_up for a in self.authorities])
+        ot = int(State.OT_FOLLOWED)
+        for k, entry in enumerate(self._entries[ot]):
+            if entry.cooperation in ("ot_referral", "return_to_school"):
+                mult[:, ot, k] *= follow_up
+        self.params.county_mult[:] = mult
         K.fill_table(self.params, self.table, self.t)
 
     def step(self) -> None:
         """Institutions decide, then the kernel moves everyone for one period (never across the burn-in's end)."""
-        if self.dynamics.enabled:
+        if self.active:
             self._decide()
         end = self.burn if self.t < self.burn else self.total
         n = min(self.period, end - self.t)
@@ -128,7 +150,7 @@ class CrossSectorModel(mesa.Model):
     def institutions_table(self, replicate: int) -> pd.DataFrame:
         """What the DataCollector recorded, tidy: step (reporting step at the period's start), county, variable, value."""
         frames = []
-        for agent_type in (NAVCountyUnit, CooperationAgreement):
+        for agent_type in (NAVCountyUnit, CooperationAgreement, CountyAuthority):
             df = self.datacollector.get_agenttype_vars_dataframe(agent_type)
             if df.empty:
                 continue

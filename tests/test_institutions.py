@@ -47,7 +47,7 @@ def test_without_dynamics_cooperation_stays_as_configured():
     res = simulate(small_config("cooperation.dynamics.enabled=false", "+cooperation.by_county.Troms=0.9"),
                    progress=False)
     assert set(res.institutions["variable"]) == {"caseload", "pressure", "measure_budget_used", "queue", "strength",
-                                                 "key_person_shock"}
+                                                 "key_person_shock", "ot_caseload", "ot_pressure", "ot_follow_up"}
     strength = res.institutions.query("variable == 'strength'")
     assert np.all(strength.loc[strength.county == "Troms", "value"] == 0.9)
     assert np.all(strength.loc[strength.county == "Oslo", "value"] == 0.5)
@@ -71,3 +71,16 @@ def test_stronger_cooperation_shortens_referral_delays(weak_and_strong, name):
     """Mechanism 1: OT refers to NAV sooner and NAV sends job seekers to assessment sooner."""
     mean, half = paired_change(*weak_and_strong, name)
     assert mean + half < 0, f"{name}: {mean:.2f} +- {half:.2f}"
+
+
+def test_ot_beyond_its_capacity_refers_youth_to_nav_more_slowly():
+    """The county authority thins OT's follow-up when more youth need it than OT can follow (paired)."""
+    size = ["run.replicates=6", "population.scale=300", "run.years=3", "run.burn_in_years=1", "economy=recession",
+            "economy.recession.start_year=0.5"]
+    ample = run(small_config(*size, "funding.ot_capacity_relative=null"))
+    tight = run(small_config(*size, "funding.ot_capacity_relative=0.6"))
+    mean, half = paired_change(ample, tight, "mean_ot_referral_weeks")
+    assert mean - half > 0, f"{mean:.2f} +- {half:.2f} weeks"
+    follow_up = tight.raw.institutions.query("variable == 'ot_follow_up'")["value"]
+    assert follow_up.min() < 1.0 and follow_up.max() <= 1.0
+    assert ample.raw.institutions.query("variable == 'ot_follow_up'")["value"].eq(1.0).all()
