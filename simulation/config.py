@@ -44,6 +44,11 @@ def multiplier() -> Any:
     return _range(0.0, 1e3)
 
 
+def nok() -> Any:
+    """An amount in NOK (a price per person-month or a tax): finite and not negative."""
+    return _range(0.0, 1e7)
+
+
 def span_years() -> Any:
     """A duration in years, above zero."""
     return _range(0.0, 100.0, lo_open=True)
@@ -390,25 +395,25 @@ class Payer(Enum):
 
 @dataclass
 class PlacePrices:
-    school: float = _range(0.0, 1e7)
-    apprentice: float = _range(0.0, 1e7)
-    ot_followed: float = _range(0.0, 1e7)
-    assessment: float = _range(0.0, 1e7)
-    work_measure: float = _range(0.0, 1e7)
-    amo_course: float = _range(0.0, 1e7)
-    adult_vgo_county: float = _range(0.0, 1e7)
-    adult_vgo_bought: float = _range(0.0, 1e7)
-    tertiary: float = _range(0.0, 1e7)
-    tertiary_measure_fee: float = _range(0.0, 1e7)
+    school: float = nok()
+    apprentice: float = nok()
+    ot_followed: float = nok()
+    assessment: float = nok()
+    work_measure: float = nok()
+    amo_course: float = nok()
+    adult_vgo_county: float = nok()
+    adult_vgo_bought: float = nok()
+    tertiary: float = nok()
+    tertiary_measure_fee: float = nok()
 
 
 @dataclass
 class BenefitPrices:
-    dagpenger: float = _range(0.0, 1e7)
-    aap: float = _range(0.0, 1e7)
-    disability: float = _range(0.0, 1e7)
-    measure_allowance: float = _range(0.0, 1e7)
-    social_assistance: float = _range(0.0, 1e7)
+    dagpenger: float = nok()
+    aap: float = nok()
+    disability: float = nok()
+    measure_allowance: float = nok()
+    social_assistance: float = nok()
 
 
 @dataclass
@@ -417,7 +422,7 @@ class FundingConfig:
     adult_vgo_without_right_payer: Payer = MISSING
     places: PlacePrices = field(default_factory=PlacePrices)
     benefits: BenefitPrices = field(default_factory=BenefitPrices)
-    tax_per_worker: float = _range(0.0, 1e7)
+    tax_per_worker: float = nok()
     joint_services_county_share: float = share()
     ot_capacity_relative: Optional[float] = _range(0.0, 100.0, lo_open=True)
     measure_budget_bn_per_year: Optional[float] = _range(0.0, 1e4)
