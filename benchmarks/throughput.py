@@ -7,6 +7,10 @@ nothing else. Both run in this process, one after the other, on the same threads
 
     python benchmarks/throughput.py                # 1 000 000 persons, 10 years
     python benchmarks/throughput.py --persons 200000 --years 2   # quicker
+
+It also runs the kernel and the person-level Mesa engine (``run.engine=agents``, each person a
+``mesa.Agent`` stepping with the same rule functions) on one smaller config, since the person
+engine would take hours on a million persons, and prints the ratio of their person-steps per second.
 """
 from __future__ import annotations
 
@@ -54,23 +58,42 @@ def reference_rate(n_persons: int, n_steps: int, seed: int = 1) -> float:
     return n_persons * n_steps / (time.perf_counter() - start)
 
 
+def scaled_overrides(persons: int, years: float, economy: str) -> list[str]:
+    """Overrides for a national population of about ``persons`` persons over ``years``, no burn-in."""
+    base = validate(load_config())
+    per_scale1 = sum(c.population_16_66 for c in base.counties.values()) * (
+        1 + base.population.cohort_share_under_16 * years)
+    return [f"population.scale={per_scale1 / persons:.6f}", f"run.years={years}", "run.replicates=1",
+            f"economy={economy}", "economy.recession.start_year=0", "run.burn_in_years=0", "run.progress=false",
+            "run.check_invariants=false"]
+
+
+def engine_rates(persons: int, years: float, economy: str) -> tuple[float, float, int, int]:
+    """Person-steps per second of the kernel and of the person-level engine on the same config."""
+    overrides = scaled_overrides(persons, years, economy)
+    rates = []
+    for engine in ("kernel", "agents"):
+        cfg = validate(load_config([*overrides, f"run.engine={engine}"]))
+        simulate(validate(load_config([*overrides[:1], "run.years=0.05", "run.replicates=1", "run.burn_in_years=0",
+                                       "run.progress=false", f"run.engine={engine}"])))  # compile / load the cache
+        res = simulate(cfg)
+        rates.append(res.timings["person_steps_per_s"])
+    return rates[0], rates[1], int(res.n_persons[0]), steps_for(cfg)[1]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--persons", type=int, default=1_000_000, help="persons simulated (about)")
     ap.add_argument("--years", type=float, default=10.0)
     ap.add_argument("--threads", type=int, default=0, help="0 = all cores")
     ap.add_argument("--economy", default="steady", help="economy config (a recession refills the per-cell table each step)")
+    ap.add_argument("--agents-persons", type=int, default=20_000, help="persons in the kernel vs person-engine run")
+    ap.add_argument("--agents-years", type=float, default=0.5, help="years of the kernel vs person-engine run")
     args = ap.parse_args()
     if args.threads:
         numba.set_num_threads(args.threads)
 
-    base = validate(load_config())
-    per_scale1 = sum(c.population_16_66 for c in base.counties.values()) * (
-        1 + base.population.cohort_share_under_16 * args.years)
-    scale = per_scale1 / args.persons
-    overrides = [f"population.scale={scale:.6f}", f"run.years={args.years}", "run.replicates=1", f"economy={args.economy}",
-                 "economy.recession.start_year=0",
-                 "run.burn_in_years=0", "run.progress=false", "run.check_invariants=false"]
+    overrides = scaled_overrides(args.persons, args.years, args.economy)
     cfg = validate(load_config(overrides))
     warm = validate(load_config(overrides[:1] + ["run.years=0.1", "run.replicates=1", "run.burn_in_years=0",
                                                  "run.progress=false"]))
@@ -91,6 +114,11 @@ def main() -> None:
     print(f"reference person-steps/s     {ref:,.0f}   (bare one-draw Markov step, {N_STATES} states)")
     print(f"ratio kernel / reference     {kernel_rate / ref:.2f}   (target >= 0.40)")
     print(f"memory per person            {res.bytes_per_person} bytes   (target <= 64)")
+    k_rate, a_rate, n_small, steps_small = engine_rates(args.agents_persons, args.agents_years, args.economy)
+    print(f"-- same config for both engines: {n_small:,} persons, {steps_small} weekly steps --")
+    print(f"kernel person-steps/s        {k_rate:,.0f}")
+    print(f"person engine person-steps/s {a_rate:,.0f}   (run.engine=agents: one mesa.Agent per person)")
+    print(f"ratio kernel / person engine {k_rate / a_rate:,.0f}   (target >= 200)")
 
 
 if __name__ == "__main__":

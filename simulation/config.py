@@ -68,6 +68,7 @@ class RunConfig:
     threads: int = _range(0, 1024)
     progress: bool = MISSING
     check_invariants: bool = MISSING
+    engine: str = "kernel"  # kernel (Numba, all persons at once) or agents (each person a mesa.Agent; small runs)
 
 
 @dataclass
@@ -640,6 +641,8 @@ def _check_semantics(cfg: SimConfig) -> None:
               f"starts after the run ends (run.years={cfg.run.years})")
     if cfg.output.figure_format not in ("png", "svg", "pdf"):
         _fail("output.figure_format", cfg.output.figure_format, "must be one of png, svg, pdf")
+    if cfg.run.engine not in ("kernel", "agents"):
+        _fail("run.engine", cfg.run.engine, "must be one of kernel, agents")
     if cfg.output.language not in ("en", "nb"):
         _fail("output.language", cfg.output.language, "must be one of en, nb")
     if not cfg.indicators.followup_months:

@@ -2,7 +2,9 @@
 for one update period, and Mesa's DataCollector records the institutions.
 
 The persons stay in the kernel's arrays (``kernel.People``); a model step covers
-``cooperation.dynamics.update_days`` of simulated time (several kernel steps).
+``cooperation.dynamics.update_days`` of simulated time (several kernel steps). With
+``run.engine=agents`` each person is also a ``mesa.Agent`` (``simulation.persons``) and the agents
+step one by one with the same rule functions instead of the parallel kernel.
 """
 from __future__ import annotations
 
@@ -16,11 +18,15 @@ import pandas as pd
 
 from simulation import kernel as K
 from simulation.config import SimConfig
-from simulation.institutions import CooperationAgreement, CountyAuthority, NAVCountyUnit, shock_draws
-from simulation.states import State
+from simulation.institutions import (
+    CooperationAgreement,
+    CountyAuthority,
+    NAVCountyUnit,
+    shock_draws,
+)
 from simulation.params import cooperation_multipliers, county_strengths, hazard_entries
 from simulation.rng import replicate_key
-from simulation.states import N_STATES, group_offsets
+from simulation.states import N_STATES, State, group_offsets
 
 BLOCK_STEPS = 26  # kernel steps per model step when the institutions are switched off (progress granularity)
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every model step at INFO: thousands of lines a run
@@ -78,6 +84,11 @@ class CrossSectorModel(mesa.Model):
             CountyAuthority: {"ot_caseload": "caseload", "ot_pressure": "pressure", "ot_follow_up": "follow_up"},
         })
         self._reported_steps: list[int] = []
+        self.engine = None  # the Numba kernel moves the persons; or a person-level Mesa engine (run.engine=agents)
+        if cfg.run.engine == "agents":
+            from simulation.persons import PersonEngine
+
+            self.engine = PersonEngine(self, people, params, self.table, self.key, len(counties))
 
     def _watch(self, watchers, counts: np.ndarray, learning: bool) -> None:
         """Let each county's institution take stock of its caseload and judge its pressure."""
@@ -130,8 +141,11 @@ class CrossSectorModel(mesa.Model):
             self._reported_steps.append(self.t - self.burn)
         t0 = time.perf_counter()
         stocks, flows, events = self.out
-        K.run_steps(self.people, self.params, self.table, self.key, self.t, n, self.burn, self.chunk, *self.acc,
-                    self._app_idx, self._app_count, stocks, flows, events, self.group0)
+        if self.engine is None:
+            K.run_steps(self.people, self.params, self.table, self.key, self.t, n, self.burn, self.chunk, *self.acc,
+                        self._app_idx, self._app_count, stocks, flows, events, self.group0)
+        else:
+            self.engine.run_steps(self.t, n, self.burn, stocks, flows, events, self.group0)
         self.kernel_seconds += time.perf_counter() - t0
         self.t += n
         self.running = self.t < self.total  # Mesa's flag: the model has more to do

@@ -27,3 +27,24 @@ def paired_change(a, b, name: str) -> tuple[float, float]:
     (two runs on the same seed: common random numbers make the difference paired)."""
     d = b.per_replicate[name][1] - a.per_replicate[name][1]
     return float(d.mean()), float(stats.t.ppf(0.95, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--person-rule", default=None, metavar="FIELD=VALUE",
+                     help="change one kernel parameter (simulation.kernel.KernelParams field) for the person-level "
+                          "engine only, e.g. ot_end_days=7670 (OT follows up to 21, not 22): the equivalence tests "
+                          "must then fail")
+
+
+@pytest.fixture
+def person_rule(request):
+    """Apply ``--person-rule FIELD=VALUE`` to the person-level engine during the test (no change without it)."""
+    from simulation.equivalence import person_rule as rule
+
+    spec = request.config.getoption("--person-rule")
+    if not spec:
+        yield None
+        return
+    field, _, value = spec.partition("=")
+    with rule(field.strip(), value):
+        yield spec

@@ -1,0 +1,122 @@
+"""The person-level engine: every person is a ``mesa.Agent`` that steps with the kernel's own rules.
+
+Selected with ``run.engine=agents``. It runs inside the same ``CrossSectorModel`` and institutions
+as the kernel, and each agent's ``step`` calls the kernel's compiled rule functions for that one
+person (``kernel._step_person`` and ``kernel._tally``); places in budget-limited measures are then
+handed out by the kernel's own ``_allocate``. There is no second copy of the rules. What differs:
+
+- agents are activated one by one in a random order each step (Mesa's ``shuffle_do``), not in
+  parallel chunks, so the equivalence tests also show that activation order does not matter;
+- every agent computes its hazards from the rules; the kernel's per-cell lookup table of exit
+  probabilities (its fast path) is switched off, so the table is checked against the rules.
+
+With the same seed both engines give identical tables (each draw is keyed by person and step,
+not by the order of activation); with different seeds they agree in distribution. It is about a
+thousand times slower than the kernel and meant for small populations, teaching and checking.
+"""
+from __future__ import annotations
+
+import mesa
+import numpy as np
+from numba import njit
+
+from simulation import kernel as K
+from simulation.states import STATE_NAMES
+
+
+@njit(cache=True)
+def step_one(pp, P, table, rep_key, t, rep, i, acc_st, acc_fl, acc_ev):
+    """Person i's step t, tallied; returns the new state, or ``kernel.APPLY`` when the person
+    queues for a budget-limited place (stays put until the allocation decides)."""
+    s_old = np.int64(pp.state[i])
+    ns = K._step_person(i, pp, P, table, rep_key, t, rep, acc_ev, rep >= 1)
+    if ns == K.APPLY:
+        return ns
+    pp.state[i] = ns
+    K._tally(i, pp, P, t, s_old, ns, rep, acc_st, acc_fl, acc_ev)
+    return ns
+
+
+class Person(mesa.Agent):
+    """One person: the attributes are row ``index`` of the population arrays (``kernel.People``),
+    readable and writable as ``person.state``, ``person.education``, ... ."""
+
+    def __init__(self, model: mesa.Model, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    def step(self, engine: PersonEngine, t: int, rep: int) -> None:
+        """Apply the rules to this person for global step t (reporting step rep)."""
+        ns = step_one(engine.people, engine.params, engine.table, engine.key, t, rep, self.index,
+                      engine.acc_st[0], engine.acc_fl[0], engine.acc_ev[0])
+        if ns == K.APPLY:
+            engine.applicants.append(self.index)
+
+    @property
+    def state_name(self) -> str:
+        return STATE_NAMES[int(self.state)]
+
+    @property
+    def age_years(self) -> float:
+        """Age at the end of the model's current step."""
+        people, dt = self.model.people, self.model.dt
+        return (int(people.age0_days[self.index]) + self.model.t * dt) / 365.25
+
+    def __repr__(self) -> str:
+        return f"Person({self.index}, {self.state_name}, age {self.age_years:.1f})"
+
+
+def _attribute(name: str) -> property:
+    def get(self):
+        return getattr(self.model.people, name)[self.index]
+
+    def set_(self, value):
+        getattr(self.model.people, name)[self.index] = value
+
+    return property(get, set_, doc=f"``kernel.People.{name}`` of this person")
+
+
+for _name in K.People._fields:
+    setattr(Person, _name, _attribute(_name))
+
+
+def reference_params(params: K.KernelParams) -> K.KernelParams:
+    """The kernel's parameters without its fast path: every agent computes its hazards from the rules.
+    (The arrays are shared, so the institutions' changes to ``county_mult`` reach the agents.)"""
+    return params._replace(fast_ok=np.zeros_like(params.fast_ok))
+
+
+class PersonEngine:
+    """Moves the persons of a CrossSectorModel step by step, one Mesa agent at a time."""
+
+    def __init__(self, model: mesa.Model, people: K.People, params: K.KernelParams, table: np.ndarray,
+                 key: int, n_counties: int) -> None:
+        self.people = people
+        self.params = reference_params(params)
+        self.table, self.key = table, key
+        self.acc_st = np.zeros((1, K.N_STATES, n_counties + K.N_TALLY_CELLS), dtype=np.int32)
+        self.acc_fl = np.zeros((1, K.N_STATES, K.N_STATES), dtype=np.int32)
+        self.acc_ev = np.zeros((1, K.N_EVENTS), dtype=np.int64)
+        self.applicants: list[int] = []
+        for i in range(people.state.shape[0]):
+            Person(model, i)  # Mesa registers every agent with its model
+        self.persons = model.agents_by_type[Person]
+
+    def run_steps(self, t_start: int, n_steps: int, report_t0: int, stocks, flows, events, group0) -> None:
+        """The same contract as ``kernel.run_steps``: the state after global step t goes to row
+        t - report_t0 + 1 of the output arrays when that row is >= 1."""
+        P = self.params
+        for t in range(t_start, t_start + n_steps):
+            rep = t - report_t0 + 1
+            self.acc_st[:] = 0
+            self.acc_fl[:] = 0
+            self.acc_ev[:] = 0
+            self.applicants.clear()
+            self.persons.shuffle_do("step", self, t, rep)
+            if self.applicants:
+                app = np.array(sorted(self.applicants), dtype=np.int64)  # the kernel lists them by person
+                K._allocate(self.people, P, self.key, t, self.acc_st, app, np.array([app.size], dtype=np.int64),
+                            app.size)
+                K._apply_chunk(self.people, P, t, rep, app, self.acc_st[0], self.acc_fl[0], self.acc_ev[0])
+            if rep >= 1:
+                K._reduce_chunks(rep, self.acc_st, self.acc_fl, self.acc_ev, stocks, flows, events, group0)
