@@ -1,10 +1,12 @@
-"""Figures drawn from a finished run directory: stacked stocks, indicator fan charts, flow diagram.
+"""Figures drawn from a finished run directory: stacked stocks, indicator fan charts, flow diagram;
+and the presenters' plot command for a run or a whole sweep.
 
 Layer rule: this module reads only the files of a run directory (``manifest.json``,
 ``stocks.parquet``, ``flows.parquet``, ``indicator_series.parquet``), never live simulation
 objects, so figures can be redrawn at any time from stored results::
 
     python -m simulation.plots RUN_DIR [--lang en|nb] [--format png|svg|pdf]
+    python -m simulation.plots SWEEP_DIR [--lang en|nb] [--format png|svg|pdf]   # every job + the sweep figure
 
 Every figure is written to a temporary file in ``RUN_DIR/figures/`` and renamed into place.
 """
@@ -19,13 +21,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.patches import Patch, Rectangle  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch, Rectangle
 
-from simulation.atomic import atomic_write  # noqa: E402
-from simulation.states import STATE_LABELS, STATE_NAMES  # noqa: E402
+from simulation.atomic import atomic_write
+from simulation.states import STATE_LABELS, STATE_NAMES
 
 LANGUAGES = ("en", "nb")
 FORMATS = ("png", "svg", "pdf")
@@ -50,6 +52,8 @@ STATE_COLOURS = {
     "tertiary": "#332288",
     "aged_out": "#898989",
 }
+# Categorical colours for series that are not states (jobs of a sweep, ...): Okabe-Ito, then Tol's wine and indigo.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255", "#332288")
 FALLBACK_COLOUR = "#999999"  # a state added later without a colour here (tests/test_plots.py flags it)
 
 
@@ -179,7 +183,7 @@ def read_stocks(run_dir: Path) -> pd.DataFrame:
     cols = ["replicate", "step", "year", "state", "count_scaled"]
     try:
         df = pd.read_parquet(path, columns=cols, filters=[("dimension", "==", "all")])
-    except Exception:  # an engine without predicate push-down: filter after reading
+    except Exception:  # noqa: BLE001 -- an engine without predicate push-down: filter after reading
         df = pd.read_parquet(path, columns=cols + ["dimension"])
         df = df.loc[df["dimension"] == "all", cols]
     df["state"] = df["state"].astype(str)
@@ -209,7 +213,7 @@ def _youth_max_age(run_dir: Path) -> int | None:
 
         cfg = yaml.safe_load((run_dir / ".hydra" / "config.yaml").read_text(encoding="utf-8"))
         return int(cfg["indicators"]["youth_max_age"])
-    except Exception:
+    except Exception:  # noqa: BLE001 -- no or an unreadable saved config: the labels say "youth"
         return None
 
 
@@ -546,15 +550,34 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def is_sweep_dir(path: Path) -> bool:
+    """A multirun's directory (aggregated: ``sweep_manifest.json``; or Hydra's ``multirun.yaml``), not a run's."""
+    return not (path / "manifest.json").is_file() and any((path / f).is_file()
+                                                          for f in ("sweep_manifest.json", "multirun.yaml"))
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The presenters' plot command: redraw all figures of a finished run or sweep directory."""
     parser = _Parser(prog="python -m simulation.plots",
-                                     description="Redraw the figures of a finished run directory.")
-    parser.add_argument("run_dir", type=Path, help="run directory (holds manifest.json and the parquet tables)")
-    parser.add_argument("--lang", choices=LANGUAGES, default=None, help="label language (default: the manifest's)")
+                     description="Redraw all figures of a finished run directory, or of a sweep directory "
+                                 "(every job's figures and the sweep's differences figure).")
+    parser.add_argument("run_dir", type=Path, metavar="DIR",
+                        help="a run directory (holds manifest.json) or a sweep directory (holds sweep_manifest.json)")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="label language (default: as the run was configured, output.language)")
     parser.add_argument("--format", dest="fmt", choices=FORMATS, default="png", help="file format (default png)")
     args = parser.parse_args(argv)
     try:
-        paths = make_figures(args.run_dir, language=args.lang, fmt=args.fmt)
+        if is_sweep_dir(args.run_dir):
+            from simulation.sweep import SweepError
+            from simulation.sweep import make_figures as make_sweep_figures
+
+            try:
+                paths = make_sweep_figures(args.run_dir, language=args.lang, fmt=args.fmt)
+            except SweepError as e:
+                raise ValueError(str(e)) from None
+        else:
+            paths = make_figures(args.run_dir, language=args.lang, fmt=args.fmt)
     except (FileNotFoundError, ValueError) as e:
         print(f"{parser.prog}: error: {e}", file=sys.stderr)
         return 2

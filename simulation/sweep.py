@@ -15,7 +15,8 @@ and writes into the sweep directory:
 ``sweep_summary.csv``
     the headline indicators, rows = indicator, columns = jobs, cells ``mean [lo, hi]``.
 ``sweep_differences.png``
-    forest plot of the headline differences against the reference.
+    forest plot of the headline differences against the reference (in the runs' ``output.language``
+    and ``output.figure_format``; redraw it with ``python -m simulation.plots SWEEP_DIR --lang nb --format svg``).
 ``sweep_missing.txt``
     jobs that are missing or incomplete (only when there are any).
 ``sweep_manifest.json``
@@ -54,7 +55,7 @@ from simulation.indicators import CI_LEVEL, HEADLINE, summarise_values
 INDICATORS_FILE = "sweep_indicators.parquet"
 DIFFERENCES_FILE = "sweep_differences.parquet"
 SUMMARY_FILE = "sweep_summary.csv"
-FIGURE_FILE = "sweep_differences.png"
+FIGURE_FILE = "sweep_differences.png"  # the differences figure in the default format (figure_path() for others)
 MISSING_FILE = "sweep_missing.txt"
 MANIFEST_FILE = "sweep_manifest.json"
 
@@ -399,17 +400,21 @@ def _cell(mean: float, lo: float, hi: float, unit: str) -> str:
     return f"{_fmt(mean, unit)} [{_fmt(lo, unit)}, {_fmt(hi, unit)}]"
 
 
-def _youth(jobs: list[Job]) -> str:
+def _youth(jobs: list[Job], language: str = "en") -> str:
+    """The youth age band as labels name it ('16–24'), from the jobs' saved configs."""
     from simulation.plots import _youth_max_age
 
+    t = FIGURE_TEXT[language]
     age = next((a for a in (_youth_max_age(j.path) for j in jobs if j.path is not None) if a), None)
-    return f"16–{age}" if age else "youth"
+    return t["youth"].format(age_from=16, age=age) if age else t["youth_unknown"]
 
 
-def headline_label(name: str, youth: str = "youth") -> str:
-    """A readable name: from HEADLINE_LABELS, else the indicator's name in words ('cost_nav' -> 'Cost NAV')."""
-    if name in HEADLINE_LABELS:
-        return HEADLINE_LABELS[name].format(youth=youth)
+def headline_label(name: str, youth: str = "youth", language: str = "en") -> str:
+    """A readable name: from HEADLINE_LABELS (HEADLINE_LABELS_NB for ``nb``), else the indicator's name in
+    words ('cost_nav' -> 'Cost NAV')."""
+    labels = HEADLINE_LABELS_NB if language == "nb" else HEADLINE_LABELS
+    if name in labels:
+        return labels[name].format(youth=youth)
     words = [w.upper() if w in ("nav", "vgo", "aap", "amo", "neet") else w for w in name.split("_")]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
@@ -459,14 +464,74 @@ def format_summary(table: pd.DataFrame, width: int = 140, names: dict[str, str] 
 
 # ------------------------------------------------------------------------------------------ figure
 
+FIGURE_TEXT = {
+    "en": {
+        "title": "Difference from the reference: {ref}   ({keys})",
+        "note": "Job minus reference, mean over replicates with {level} % confidence interval; {how}; "
+                "{reps} replicates, one simulated person = {scale} persons.",
+        "paired": "paired by replicate (common random numbers)",
+        "mixed": "paired where the seed is shared, otherwise Welch (squares)",
+        "job": "job",
+        "no_data": "no data",
+        "excludes": "interval excludes 0",
+        "includes": "interval includes 0",
+        "unpaired": "unpaired (Welch)",
+        "youth": "{age_from}–{age}",
+        "youth_unknown": "youth",
+        "units": DIFF_UNIT_LABELS,
+    },
+    "nb": {
+        "title": "Forskjell fra referansen: {ref}   ({keys})",
+        "note": "Jobb minus referanse, gjennomsnitt over replikater med {level} % konfidensintervall; {how}; "
+                "{reps} replikater, én simulert person = {scale} personer.",
+        "paired": "parvis per replikat (felles tilfeldige tall)",
+        "mixed": "parvis der frøet er felles, ellers Welch (kvadrater)",
+        "job": "jobb",
+        "no_data": "ingen data",
+        "excludes": "intervallet utelukker 0",
+        "includes": "intervallet omfatter 0",
+        "unpaired": "ikke parvis (Welch)",
+        "youth": "{age_from}–{age} år",
+        "youth_unknown": "unge",
+        "units": {"share": "prosentpoeng", "persons": "personer", "weeks": "uker", "NOK bn/yr": "mrd. kr/år"},
+    },
+}
+HEADLINE_LABELS_NB = {
+    "employment_rate_final_year": "Sysselsettingsandel, 16–66 år",
+    "unemployment_rate_final_year": "Registrert ledighet",
+    "youth_unemployment_rate_final_year": "Registrert ledighet, {youth}",
+    "neet_share_youth_final_year": "NEET-andel, {youth}",
+    "long_term_unemployed_final_year": "Langtidsledige",
+    "mean_nav_spell_weeks": "Gjennomsnittlig NAV-forløp",
+    "in_work_12m_after_first_nav_contact": "I arbeid 12 måneder etter første NAV-kontakt",
+    "youth_offer_within_deadline": "Ungdomsgarantien: tilbud i tide",
+    "vgo_completion_youth": "Fullført videregående, unge",
+    "adult_vgo_completion_nav": "Fullført vgo for voksne, kjøpt av NAV",
+    "tertiary_completion_nav": "Fullført høyere utdanning, NAV-tiltak",
+    "immigrant_share_of_jobseekers_final_year": "Innvandrere blant arbeidssøkere",
+    "in_nav_measures_final_year": "I NAV-tiltak",
+    "unemployment_rate_run_mean": "Ledighet, hele perioden",
+    "youth_unemployment_rate_run_mean": "Ledighet, {youth}, hele perioden",
+    "cost_nav": "Utgifter, NAV",
+    "cost_county": "Utgifter, fylkeskommunen",
+    "net_public_cost": "Netto offentlige utgifter",
+}
+FIGURE_STEM = "sweep_differences"
 
-def _signed(x: float, unit: str) -> str:
-    """A difference as the figure labels it: +1.2 (percentage points), +1,234 (persons)."""
-    if unit == "persons":
-        return f"{x:+,.0f}"
+
+def figure_path(sweep_dir: Path, fmt: str = "png") -> Path:
+    """Where the differences figure goes in this format (``sweep_differences.<fmt>``)."""
+    return Path(sweep_dir) / f"{FIGURE_STEM}.{fmt}"
+
+
+def _signed(x: float, unit: str, language: str = "en") -> str:
+    """A difference as the figure labels it: +1.2 (percentage points), +1,234 (persons); nb: +1,2 and +1 234."""
+    from simulation.plots import _number
+
     if x == 0:
         return "0"
-    return f"{x:+.1f}" if abs(x) >= 0.095 else f"{x:+.2f}"
+    decimals = 0 if unit == "persons" else (1 if abs(x) >= 0.095 else 2)
+    return ("+" if x > 0 else "\u2212") + _number(abs(x), decimals, language)
 
 
 def _short(job: Job, varying: list[str]) -> str:
@@ -474,27 +539,55 @@ def _short(job: Job, varying: list[str]) -> str:
     return " · ".join(vals) if vals else job.label
 
 
-def differences_figure(diffs: pd.DataFrame, jobs: list[Job], ref: Job, varying: list[str], path: Path) -> None:
-    """Forest plot: one panel per headline indicator, jobs on the y axis, differences with 90 % CIs."""
+def differences_figure(diffs: pd.DataFrame, jobs: list[Job], ref: Job, varying: list[str], path: Path,
+                       language: str = "en", fmt: str = "png") -> Path:
+    """Draw the forest plot (:func:`draw_differences`) and write it to ``path`` atomically; returns ``path``.
+
+    ``language`` is ``en`` or ``nb``, ``fmt`` png, svg or pdf (as for the run figures of ``simulation.plots``).
+    """
+    import matplotlib.pyplot as plt
+
+    from simulation.plots import FORMATS, METADATA, RC
+
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    with plt.rc_context(RC):  # the style's svg/pdf font settings apply when saving
+        fig = draw_differences(diffs, jobs, ref, varying, language)
+        try:
+            out.atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight",
+                                                          pad_inches=0.2, metadata=METADATA[fmt]))
+        finally:
+            plt.close(fig)
+    return path
+
+
+def draw_differences(diffs: pd.DataFrame, jobs: list[Job], ref: Job, varying: list[str], language: str = "en"):
+    """Forest plot: one panel per headline indicator, jobs on the y axis, differences with 90 % CIs.
+
+    Colours, fonts and number style are those of ``simulation.plots`` (Okabe-Ito colours, safe for
+    colour-blind readers); labels in ``language`` (``en`` or ``nb``). Returns the matplotlib Figure.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from simulation.plots import METADATA, RC
+    from simulation.plots import LANGUAGES, PALETTE, RC, _number, _TickFormatter
 
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    t = FIGURE_TEXT[language]
     names = [h for h in HEADLINE if h in set(diffs["indicator"])]
     others = [j for j in jobs if j.complete and j is not ref]
-    youth = _youth(jobs)
+    youth = _youth(jobs, language)
     ncols = 4 if len(names) > 6 else min(3, max(1, len(names)))
     nrows = -(-len(names) // ncols)
     panel_h = 0.42 * len(others) + 1.3
-    key_name = " · ".join(varying) if varying else "job"
+    key_name = " · ".join(varying) if varying else t["job"]
     first_key = varying[0] if varying else None
-    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255", "#332288"]
     groups = list(dict.fromkeys(j.pairs.get(first_key, "") for j in others)) if first_key else [""]
-    colour = {g: palette[i % len(palette)] for i, g in enumerate(groups)}
+    colour = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
     ys = {j.name: i for i, j in enumerate(others)}
     ylabels = [_short(j, varying) for j in others]
     with plt.rc_context({**RC, "font.size": 11, "axes.titlesize": 12}):
@@ -510,20 +603,19 @@ def differences_figure(diffs: pd.DataFrame, jobs: list[Job], ref: Job, varying: 
                 y = ys[r["job"]]
                 m, lo, hi = r["mean_difference"] * k, r["ci90_low"] * k, r["ci90_high"] * k
                 if not np.isfinite(m):
-                    ax.text(0, y, "no data", ha="center", va="center", fontsize=9, color="#777777")
+                    ax.text(0, y, t["no_data"], ha="center", va="center", fontsize=9, color="#777777")
                     continue
                 any_data = True
                 c = colour[next(j for j in others if j.name == r["job"]).pairs.get(first_key, "")] if first_key \
-                    else palette[0]
+                    else PALETTE[0]
                 if np.isfinite(lo):
                     ax.plot([lo, hi], [y, y], color=c, lw=2.2, solid_capstyle="butt", zorder=2)
                 ax.plot(m, y, marker="o" if r["paired"] else "s", ms=7.5, zorder=3, color=c,
                         markerfacecolor=c if r["excludes_zero"] else "white", markeredgewidth=1.8)
-                ax.annotate(_signed(m, unit), (m, y), xytext=(0, 6), textcoords="offset points", ha="center",
-                            va="bottom", fontsize=9, color=c)
-            title = headline_label(name, youth)
-            ax.set_title(title, loc="left", fontweight="bold")
-            ax.set_xlabel(DIFF_UNIT_LABELS.get(unit, unit), fontsize=10, color="#444444")
+                ax.annotate(_signed(m, unit, language), (m, y), xytext=(0, 6), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=9, color=c)
+            ax.set_title(headline_label(name, youth, language), loc="left", fontweight="bold")
+            ax.set_xlabel(t["units"].get(unit, unit), fontsize=10, color="#444444")
             ax.grid(axis="x", color="#DDDDDD", lw=0.8)
             ax.set_axisbelow(True)
             if any_data:
@@ -532,8 +624,7 @@ def differences_figure(diffs: pd.DataFrame, jobs: list[Job], ref: Job, varying: 
                 pad = 0.08 * (hi_all - lo_all) if hi_all > lo_all else 1.0
                 ax.set_xlim(lo_all - pad, hi_all + pad)
             ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=5))
-            if unit == "persons":
-                ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:,.0f}"))
+            ax.xaxis.set_major_formatter(_TickFormatter(language))
         for ax in axes.flat[len(names):]:
             ax.axis("off")
         for ax in axes[:, 0]:
@@ -541,22 +632,21 @@ def differences_figure(diffs: pd.DataFrame, jobs: list[Job], ref: Job, varying: 
             ax.set_ylim(len(others) - 0.5, -0.5)
         reps = sorted({int(j.manifest.get("replicates", 0)) for j in others + [ref]})
         paired_all = bool(diffs["paired"].all())
-        how = ("paired by replicate (common random numbers)" if paired_all
-               else "paired where the seed is shared, otherwise Welch (squares)")
-        fig.suptitle(f"Difference from the reference: {_short(ref, varying)}   ({key_name})", fontsize=15,
-                     fontweight="bold", x=0.01, ha="left")
+        fig.suptitle(t["title"].format(ref=_short(ref, varying), keys=key_name), fontsize=15, fontweight="bold",
+                     x=0.01, ha="left")
         scale = ref.manifest.get("scale")
-        fig.text(0.01, 1 - 0.5 / (panel_h * nrows + 1.6),
-                 f"Job minus reference, mean over replicates with 90 % confidence interval; {how}; "
-                 f"{'/'.join(map(str, reps))} replicates, one simulated person = {scale:g} persons."
-                 if scale is not None else "", fontsize=10.5, color="#333333", ha="left", va="top")
+        note = t["note"].format(level=_number(100 * CI_LEVEL, 0, language), how=t["paired" if paired_all else "mixed"],
+                                reps="/".join(map(str, reps)),
+                                scale=_number(float(scale), 0 if float(scale).is_integer() else 2, language)) \
+            if scale is not None else ""
+        fig.text(0.01, 1 - 0.5 / (panel_h * nrows + 1.6), note, fontsize=10.5, color="#333333", ha="left", va="top")
         handles = [Line2D([], [], color=colour[g], marker="o", lw=2.2, ms=7.5, label=f"{first_key}={g}")
                    for g in groups if first_key and len(groups) > 1]
-        handles += [Line2D([], [], color="#555555", marker="o", lw=0, ms=7.5, label="interval excludes 0"),
+        handles += [Line2D([], [], color="#555555", marker="o", lw=0, ms=7.5, label=t["excludes"]),
                     Line2D([], [], color="#555555", marker="o", lw=0, ms=7.5, markerfacecolor="white",
-                           markeredgewidth=1.8, label="interval includes 0")]
+                           markeredgewidth=1.8, label=t["includes"])]
         if not paired_all:
-            handles.append(Line2D([], [], color="#555555", marker="s", lw=0, ms=7.5, label="unpaired (Welch)"))
+            handles.append(Line2D([], [], color="#555555", marker="s", lw=0, ms=7.5, label=t["unpaired"]))
         spare = list(axes.flat[len(names):])
         if spare:
             spare[0].legend(handles=handles, loc="center left", frameon=False, fontsize=11)
@@ -564,15 +654,53 @@ def differences_figure(diffs: pd.DataFrame, jobs: list[Job], ref: Job, varying: 
             fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=11,
                        bbox_to_anchor=(0.5, -0.02))
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.65 / (panel_h * nrows + 1.6)))
-        out.atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=150, bbox_inches="tight",
-                                                      pad_inches=0.2, metadata=METADATA["png"]))
-        plt.close(fig)
+    return fig
+
+
+def _figure_defaults(ref: Job, language: str | None, fmt: str | None) -> tuple[str, str]:
+    """Language and format: as asked, else as the reference job's run (output.language, output.figure_format)."""
+    manifest = ref.manifest or {}
+    return (language or manifest.get("language") or "en",
+            (fmt or manifest.get("figure_format") or "png").lower())
+
+
+def make_figures(sweep_dir: Path | str, language: str | None = None, fmt: str | None = None) -> list[Path]:
+    """Redraw every figure of an aggregated sweep from its files: each complete job's run figures
+    (``<job>/figures/``, see :func:`simulation.plots.make_figures`) and the differences figure.
+
+    Reads ``sweep_manifest.json`` (the reference), ``sweep_differences.parquet`` and the job
+    directories; raises :class:`SweepError` (one line) when the sweep has not been aggregated.
+    """
+    from simulation import plots
+
+    sweep_dir = Path(sweep_dir)
+    for name in (MANIFEST_FILE, DIFFERENCES_FILE):
+        if not (sweep_dir / name).is_file():
+            raise SweepError(f"{name} not found in sweep directory {sweep_dir} "
+                             f"(aggregate it first: python -m simulation.sweep {sweep_dir})")
+    manifest = json.loads((sweep_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    diffs = pd.read_parquet(sweep_dir / DIFFERENCES_FILE)
+    for col in ("job", "indicator", "unit"):
+        diffs[col] = diffs[col].astype(str)
+    jobs, _ = find_jobs(sweep_dir)
+    varying = _label_jobs(jobs)
+    refs = [j for j in jobs if j.name == manifest.get("reference") and j.complete]
+    if not refs:
+        raise SweepError(f"reference job {manifest.get('reference')!r} of {sweep_dir} is missing or incomplete")
+    ref = refs[0]
+    language, fmt = _figure_defaults(ref, language, fmt)
+    diffs = diffs[diffs["job"].isin({j.name for j in jobs if j.complete})]  # a job removed since aggregation
+    written = [p for j in jobs if j.complete for p in plots.make_figures(j.path, language=language, fmt=fmt)]
+    if len(diffs):
+        written.append(differences_figure(diffs, jobs, ref, varying, figure_path(sweep_dir, fmt), language, fmt))
+    return written
 
 
 # ------------------------------------------------------------------------------------- aggregation
 
 
-def aggregate(sweep_dir: Path | str, reference: str | None = None, figure: bool = True) -> dict:
+def aggregate(sweep_dir: Path | str, reference: str | None = None, figure: bool = True,
+              language: str | None = None, fmt: str | None = None) -> dict:
     """Aggregate the complete jobs of a sweep directory; see the module docstring for the files.
 
     Returns a dict with ``sweep_dir``, ``jobs`` (name -> status), ``complete_jobs``,
@@ -613,10 +741,14 @@ def aggregate(sweep_dir: Path | str, reference: str | None = None, figure: bool 
     out.write_text(summary.to_csv(index=False), sweep_dir / SUMMARY_FILE)
     files[SUMMARY_FILE] = sweep_dir / SUMMARY_FILE
     if figure and len(diffs):
-        differences_figure(diffs, jobs, ref, varying, sweep_dir / FIGURE_FILE)
-        files[FIGURE_FILE] = sweep_dir / FIGURE_FILE
+        language, fmt = _figure_defaults(ref, language, fmt)
+        path = differences_figure(diffs, jobs, ref, varying, figure_path(sweep_dir, fmt), language, fmt)
+        files[path.name] = path
     else:
-        (sweep_dir / FIGURE_FILE).unlink(missing_ok=True)  # no stale figure from an earlier aggregation
+        from simulation.plots import FORMATS
+
+        for f in FORMATS:  # no stale figure from an earlier aggregation
+            figure_path(sweep_dir, f).unlink(missing_ok=True)
     if missing:
         out.write_text("".join(f"{j.describe()}\n" for j in missing), sweep_dir / MISSING_FILE)
         files[MISSING_FILE] = sweep_dir / MISSING_FILE

@@ -23,7 +23,7 @@ def run_dir(tmp_path_factory) -> Path:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulation.plots", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "simulation.plots", *args], check=False, capture_output=True, text=True)
 
 
 def _check_written(paths: list[Path], run_dir: Path, fmt: str) -> None:
@@ -112,3 +112,16 @@ def test_every_state_has_a_colour_and_a_place():
     for lang in plots.LANGUAGES:
         assert set(STATE_LABELS[lang]) >= set(STATE_NAMES)
         assert set(plots.INDICATOR_LABELS[lang]) == set(plots.INDICATOR_LABELS["en"])
+
+
+def test_cli_on_a_sweep_that_was_not_aggregated(tmp_path):
+    (tmp_path / "multirun.yaml").write_text("hydra: {}\n")
+    assert plots.is_sweep_dir(tmp_path)
+    r = _cli(str(tmp_path))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "sweep_manifest.json" in lines[0] and "python -m simulation.sweep" in lines[0]
+
+
+def test_a_run_directory_is_not_a_sweep(run_dir):
+    assert not plots.is_sweep_dir(run_dir)

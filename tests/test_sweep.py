@@ -28,7 +28,7 @@ def multirun(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """One real 2 x 2 sweep; the Hydra callback aggregates it at the end."""
     sweep_dir = tmp_path_factory.mktemp("sweep") / "multirun"
     proc = subprocess.run([sys.executable, "-m", "simulation", "-m", *SWEEP, f"hydra.sweep.dir={sweep_dir}"],
-                          capture_output=True, text=True, timeout=300)
+                          check=False, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return sweep_dir, proc
 
@@ -234,8 +234,8 @@ def test_callback_never_raises(tmp_path, capsys):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulation.sweep", *map(str, args)], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "simulation.sweep", *map(str, args)], check=False,
+                          capture_output=True, text=True, timeout=120)
 
 
 def test_cli_reaggregates(sweep_dir, tmp_path):
@@ -257,3 +257,65 @@ def test_cli_errors_are_one_line(sweep_dir, tmp_path):
         assert proc.returncode == 2, args
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error:") and words in lines[0], proc.stderr
+
+
+# ------------------------------------------------------------------------------------------ figures
+
+RUN_FIGURES = ("stocks_stacked", "indicators_fan", "flows", "institutions")
+
+
+def test_plot_command_redraws_every_figure_of_a_sweep(sweep_dir, tmp_path):
+    copy = tmp_path / "full"  # the aggregated sweep with two of its jobs (drawing all four takes long)
+    shutil.copytree(sweep_dir, copy, ignore=lambda d, names: [n for n in names if re.match(r"[23]_", n)])
+    proc = subprocess.run([sys.executable, "-m", "simulation.plots", str(copy), "--lang", "nb", "--format", "pdf"],
+                          check=False, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    written = [Path(line) for line in proc.stdout.split()]
+    assert sweep.figure_path(copy, "pdf") in written
+    for job in _job_dirs(copy):
+        assert sorted(p.name for p in written if p.parent == job / "figures") == sorted(f"{n}.pdf" for n in RUN_FIGURES)
+    assert len(written) == len(RUN_FIGURES) * len(_job_dirs(copy)) + 1
+    for p in written:
+        assert p.read_bytes().startswith(b"%PDF"), p
+
+
+@pytest.mark.parametrize("language, words", [
+    ("en", ("Difference from the reference", "Registered unemployment rate", "percentage points", "16–24")),
+    ("nb", ("Forskjell fra referansen", "Registrert ledighet", "prosentpoeng", "16–24 år", "replikater"))])
+def test_the_differences_figure_speaks_the_language(sweep_dir, language, words):
+    import matplotlib.pyplot as plt
+
+    from simulation.plots import PALETTE
+
+    jobs, _ = sweep.find_jobs(sweep_dir)
+    varying = sweep._label_jobs(jobs)
+    ref = next(j for j in jobs if j.num == 0)
+    fig = sweep.draw_differences(pd.read_parquet(sweep_dir / sweep.DIFFERENCES_FILE), jobs, ref, varying, language)
+    try:
+        texts = " ".join(t.get_text() for t in fig.findobj(match=lambda a: hasattr(a, "get_text")))
+        # the jobs' colours are the shared colour-blind-safe palette of simulation.plots
+        colours = {line.get_color().upper() for ax in fig.axes for line in ax.get_lines() if line.get_xydata().size
+                   and line.get_color().upper() not in ("#444444", "#555555")}
+    finally:
+        plt.close(fig)
+    for w in words:
+        assert w in texts, w
+    assert colours and colours <= set(PALETTE)
+
+
+def test_differences_figure_in_every_format(sweep_dir, tmp_path):
+    jobs, _ = sweep.find_jobs(sweep_dir)
+    varying = sweep._label_jobs(jobs)
+    diffs = pd.read_parquet(sweep_dir / sweep.DIFFERENCES_FILE)
+    for fmt, magic in (("svg", b"<svg"), ("pdf", b"%PDF")):
+        path = sweep.differences_figure(diffs, jobs, jobs[0], varying, sweep.figure_path(tmp_path, fmt), "nb", fmt)
+        assert path == tmp_path / f"sweep_differences.{fmt}" and magic in path.read_bytes()[:2000]
+    assert not list(tmp_path.glob("*.tmp"))
+    with pytest.raises(ValueError, match="format must be one of png, svg, pdf"):
+        sweep.differences_figure(diffs, jobs, jobs[0], varying, tmp_path / "x.eps", "en", "eps")
+    copy = tmp_path / "copy"
+    shutil.copytree(sweep_dir, copy)
+    for fmt in ("svg", "pdf"):
+        shutil.copy(sweep.figure_path(tmp_path, fmt), sweep.figure_path(copy, fmt))
+    sweep.aggregate(copy, figure=False)
+    assert not [f for f in ("png", "svg", "pdf") if sweep.figure_path(copy, f).exists()]  # no stale figure left
