@@ -170,6 +170,7 @@ def manifest(cfg, res: SimResult, timings: dict, files: dict[str, int], override
         "scenario": cfg.scenario.name,
         "economy": cfg.economy.name,
         "cooperation": cfg.cooperation.name,
+        "engine": cfg.run.engine,
         "counties": res.counties,
         "persons_per_replicate": res.n_persons,
         "population_16_66_represented": float(sum(cfg.counties[c].population_16_66 for c in res.counties)),
