@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import io
 import math
+import socket
 import sys
+import warnings
 
 import matplotlib
 
@@ -26,8 +28,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import solara
-from mesa.visualization import Slider, SolaraViz
-from mesa.visualization.utils import update_counter
+
+with warnings.catch_warnings():  # Solara's hook linter flags a hook in Mesa's own ComponentsView: not ours to fix
+    warnings.filterwarnings("ignore", message=".*found despite early return", category=UserWarning)
+    from mesa.visualization import Slider, SolaraViz
+    from mesa.visualization.utils import update_counter
 
 from simulation import plots
 from simulation.live import ALL_COUNTIES, SCALE_RANGE, LiveModel, county_names, options
@@ -266,6 +271,15 @@ def warm_up() -> None:
     DashboardModel(**DEFAULTS).step()
 
 
+def _port_free(host: str, port: int) -> bool:
+    """Can a server listen on this address? (Checked before the warm-up, so a busy port fails at once.)"""
+    try:
+        with socket.create_server((host, port)):
+            return True
+    except OSError:
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve the dashboard on localhost with Solara (``solara run simulation.dashboard``) after a warm-up."""
     parser = argparse.ArgumentParser(prog="python -m simulation.dashboard",
@@ -276,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         print(f"{parser.prog}: error: --port: {args.port} is not a port number (0-65535)", file=sys.stderr)
+        return 2
+    if args.port and not _port_free(args.host, args.port):
+        print(f"{parser.prog}: error: --port: {args.port} is in use on {args.host} (choose another with --port)",
+              file=sys.stderr)
         return 2
     print("warming up the model (the first run compiles the kernel, about 30 s) ...", flush=True)
     warm_up()
