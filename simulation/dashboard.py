@@ -58,6 +58,8 @@ TEXT = {
         "tax": "tax revenue so far",
         "net": "net public cost",
         "numbers": "Now",
+        "stocks": "Persons by state (one replicate)",
+        "sample": "One simulated person represents {scale} persons; replicate 0 of seed {seed}",
         "year": "Year",
         "date": "Date",
         "persons_in_scope": "Persons 16–66",
@@ -82,6 +84,8 @@ TEXT = {
         "tax": "skatteinntekter så langt",
         "net": "netto offentlige utgifter",
         "numbers": "Nå",
+        "stocks": "Personer etter tilstand (ett replikat)",
+        "sample": "Én simulert person representerer {scale} personer; replikat 0 med frø {seed}",
         "year": "År",
         "date": "Dato",
         "persons_in_scope": "Personer 16–66 år",
@@ -147,8 +151,14 @@ def _manifest(model: LiveModel) -> dict:
 def stocks_png(model: LiveModel) -> bytes:
     """Persons by state so far, stacked: the run figure ``stocks_stacked`` of ``simulation.plots``."""
     with plt.rc_context(plots.RC):
-        fig = plots.fig_stocks(model.stocks_frame(), _manifest(model), model.language)
+        manifest = _manifest(model)
+        fig = plots.fig_stocks(model.stocks_frame(), manifest, model.language)
         fig.set_size_inches(9.5, 5.2)  # the run figure is 13 in wide: shrink it so its labels stay legible in a panel
+        # one replicate, not a mean of replicates: say so in the header
+        t, lang = TEXT[model.language], model.language
+        scale = plots._number(float(manifest["scale"]), 0, lang)
+        fig.suptitle(f"{t['stocks']}\n" + plots.TEXT[lang]["title"].format(**manifest), fontsize=13)
+        fig.supxlabel(t["sample"].format(scale=scale, seed=model.cfg.run.seed), fontsize=8.5, color="#555555")
         _horizon(model, *fig.axes[:2])
         return _png(fig)
 
