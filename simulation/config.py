@@ -102,6 +102,7 @@ class CooperationEffects:
     education_path: float = multiplier()
     dropout: float = multiplier()
     return_to_school: float = multiplier()
+    start_wait: float = multiplier()
 
 
 @dataclass

@@ -151,6 +151,9 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
         _ratio(e("ot_referral_days"), e("ot_referrals") * 7.0))
     add("mean_weeks_to_assessment", "weeks", "mean time as a registered job seeker before assessment/guidance starts",
         _ratio(e("assessment_wait_days"), e("assessment_starts") * 7.0))
+    add("mean_weeks_assessment_to_programme", "weeks",
+        "mean time from the start of assessment to the start of a measure or education (queue included; mechanism 2)",
+        _ratio(e("programme_start_wait_days"), e("programme_starts_after_assessment") * 7.0))
     add("mean_wait_weeks_for_measure", "weeks", "mean wait for a place in a work-oriented measure or AMO course (budget-limited)",
         _ratio(e("measure_wait_days"), e("measure_admissions") * 7.0))
     add("waiting_for_measure_final_year", "persons", "queueing for a measure place, final year (scaled)",

@@ -83,6 +83,7 @@ EVENT_NAMES = [
     "stock_nav_paid_adult_vgo", "stock_nav_paid_tertiary", "stock_county_adult_vgo",
     "measure_admissions", "measure_wait_days", "stock_waiting_for_measure",
     "ot_referrals", "ot_referral_days", "assessment_starts", "assessment_wait_days",
+    "programme_starts_after_assessment", "programme_start_wait_days",
 ] + [f"followup_due_{k}" for k in range(MAX_FOLLOWUPS)] + [f"followup_in_work_{k}" for k in range(MAX_FOLLOWUPS)]
 EV = {name: i for i, name in enumerate(EVENT_NAMES)}
 N_PUBLIC_EVENTS = len(EVENT_NAMES)
@@ -120,6 +121,8 @@ E_OT_REFERRALS = EV["ot_referrals"]
 E_OT_REFERRAL_DAYS = EV["ot_referral_days"]
 E_ASSESSMENT_STARTS = EV["assessment_starts"]
 E_ASSESSMENT_WAIT = EV["assessment_wait_days"]
+E_PROGRAMME_STARTS = EV["programme_starts_after_assessment"]
+E_PROGRAMME_WAIT = EV["programme_start_wait_days"]
 APPLY = -1  # _step_person's answer for "queues for a place this step" (the allocation decides)
 
 # state and code constants as plain ints for the compiled code
@@ -525,6 +528,10 @@ def _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on):
         elif s == JOBSEEKER and ns == ASSESSMENT:
             acc_ev[E_ASSESSMENT_STARTS] += 1
             acc_ev[E_ASSESSMENT_WAIT] += (t - np.int64(pp.entered_step[i])) * P.dt_days
+        elif s == ASSESSMENT and _is_offer(ns):
+            # mechanism 2: from the start of assessment to the start of a measure or education (queue included)
+            acc_ev[E_PROGRAMME_STARTS] += 1
+            acc_ev[E_PROGRAMME_WAIT] += (t - np.int64(pp.entered_step[i])) * P.dt_days
     if (s == ADULT_VGO or s == TERTIARY) and (flags & FLAG_NAV_PAID):
         used = np.int64(pp.education_measure_days[i]) + (t - np.int64(pp.entered_step[i])) * P.dt_days
         pp.education_measure_days[i] = used if used < SATURATE else SATURATE

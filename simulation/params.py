@@ -155,14 +155,16 @@ def cooperation_multipliers(cfg: SimConfig, entries: dict[int, list[Entry]], str
         delta = strength - co.reference_strength
         # the education path's share of exits from assessment moves; the total exit rate does not
         m_edu = math.exp(effects.education_path * delta)
+        # mechanism 2: every exit from assessment (mostly the start of a measure or education) comes sooner
+        m_wait = math.exp(effects.start_wait * delta)
         share = edu_share / a_total if a_total > 0 else 0.0
         norm = share * m_edu + (1.0 - share)
         for s, es in entries.items():
             for k, en in enumerate(es):
                 if en.cooperation == "education_path":
-                    mult[c, s, k] = m_edu / norm
+                    mult[c, s, k] = m_edu / norm * m_wait
                 elif en.cooperation == "assessment_other":
-                    mult[c, s, k] = 1.0 / norm
+                    mult[c, s, k] = m_wait / norm
                 elif en.cooperation:
                     mult[c, s, k] = math.exp(en.sign * getattr(effects, en.cooperation) * delta)
     return mult
