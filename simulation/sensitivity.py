@@ -30,6 +30,7 @@ report's CSV files only (``python -m simulation.sensitivity --redraw REPORT_DIR`
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import multiprocessing
 import os
@@ -53,7 +54,9 @@ from tqdm.auto import tqdm
 
 from simulation.api import CONFIG_DIR, load_config, run
 from simulation.atomic import atomic_write
-from simulation.config import ConfigError, validate
+from simulation.config import ConfigError, SimConfig, validate
+from simulation.config import _check_ranges as check_ranges
+from simulation.config import _check_semantics as check_semantics
 from simulation.indicators import HEADLINE
 from simulation.parameter_space import Parameter, bounds, check_keys, parse_space
 from simulation.parameter_space import overrides as space_overrides
@@ -230,6 +233,33 @@ def point_config(base: DictConfig, space: Sequence[Parameter], x: Sequence[float
     return OmegaConf.merge(base, OmegaConf.from_dotlist(space_overrides(space, x)))
 
 
+def point_sim_config(base: SimConfig, space: Sequence[Parameter], x: Sequence[float]) -> SimConfig:
+    """The validated config of one design point, set on a copy of the validated base.
+
+    The same config as ``validate(point_config(...))`` (tests/test_sensitivity.py checks it), with
+    the same range and consistency checks, but without OmegaConf's merges, which cost as much as
+    a small run: thousands of design points make that worth the shortcut."""
+    obj = copy.deepcopy(base)
+    for p, v in zip(space, x):
+        *path, leaf = p.key.split(".")
+        node = obj
+        for part in path:
+            node = node[part] if isinstance(node, dict) else getattr(node, part)
+        old = node[leaf] if isinstance(node, dict) else getattr(node, leaf)
+        if isinstance(old, bool) or not isinstance(old, (int, float)):
+            raise ConfigError(f"sensitivity error: {p.key}={old!r}: not a number, cannot be a parameter")
+        if isinstance(old, int) and not float(v).is_integer():
+            raise ConfigError(f"sensitivity error: {p.key}={v!r}: must be a whole number")
+        value = type(old)(v)
+        if isinstance(node, dict):
+            node[leaf] = value
+        else:
+            setattr(node, leaf, value)
+    check_ranges(obj, "")
+    check_semantics(obj)
+    return obj
+
+
 def check_space(space: Sequence[Parameter], base: DictConfig, settings: Settings) -> None:
     """Fail early, in one line: unknown keys and indicators, and bounds the model rejects."""
     check_keys(space, base)
@@ -262,10 +292,10 @@ def _indicator_names() -> list[str]:
     return _NAMES
 
 
-def evaluate_point(base: DictConfig, space: Sequence[Parameter], x: Sequence[float],
+def evaluate_point(base: SimConfig, space: Sequence[Parameter], x: Sequence[float],
                    indicators: Sequence[str]) -> np.ndarray:
     """One design point: the mean over replicates of each indicator (NaN where no replicate had a case)."""
-    res = run(point_config(base, space, x), progress=False)
+    res = run(point_sim_config(base, space, x), progress=False)
     out = np.full(len(indicators), np.nan)
     for j, name in enumerate(indicators):
         v = np.asarray(res.per_replicate[name][1], dtype=np.float64)
@@ -279,8 +309,8 @@ def evaluate_point(base: DictConfig, space: Sequence[Parameter], x: Sequence[flo
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(base: dict, space: list[Parameter], indicators: list[str]) -> None:
-    _WORKER.update(base=OmegaConf.create(base), space=space, indicators=indicators)
+def _init_worker(base: SimConfig, space: list[Parameter], indicators: list[str]) -> None:
+    _WORKER.update(base=base, space=space, indicators=indicators)
 
 
 def _error_text(err: BaseException) -> str:
@@ -306,8 +336,11 @@ def evaluate(base: DictConfig, space: Sequence[Parameter], X: np.ndarray, indica
     ``workers`` > 1 uses spawned processes with one Numba thread each; 1 runs here (tests, debugging)."""
     Y = np.full((X.shape[0], len(indicators)), np.nan)
     failed: dict[int, str] = {}
-    bar = tqdm(total=X.shape[0], desc=desc, unit="run", disable=None if progress else True, dynamic_ncols=True,
-               mininterval=1.0)
+    base_obj = validate(base)
+    # on a terminal a live bar; in a log file (not a TTY) a line every 30 s, so a long analysis shows its pace
+    tty = sys.stderr.isatty()
+    bar = tqdm(total=X.shape[0], desc=desc, unit="run", disable=not progress, dynamic_ncols=tty,
+               mininterval=1.0 if tty else 30.0, file=sys.stderr)
 
     def take(results):
         for row, y, err in results:
@@ -320,7 +353,7 @@ def evaluate(base: DictConfig, space: Sequence[Parameter], X: np.ndarray, indica
     try:
         rows = list(range(X.shape[0]))
         if workers <= 1:
-            _init_worker(OmegaConf.to_container(base), list(space), list(indicators))
+            _init_worker(base_obj, list(space), list(indicators))
             for r in rows:
                 take(_run_batch([r], X[[r]]))
             return Y, failed
@@ -332,7 +365,7 @@ def evaluate(base: DictConfig, space: Sequence[Parameter], X: np.ndarray, indica
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                      initializer=_init_worker,
-                                     initargs=(OmegaConf.to_container(base), list(space), list(indicators))) as pool:
+                                     initargs=(base_obj, list(space), list(indicators))) as pool:
                 futures = {pool.submit(_run_batch, b, X[b]): b for b in batches}
                 for fut in as_completed(futures):
                     try:
