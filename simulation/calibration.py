@@ -201,6 +201,7 @@ class Settings:
     diff_step: float = 0.05
     xtol: float = 0.002
     ftol: float = 0.001
+    restart_tol: float = 0.01  # restart least_squares from the best point until it gains less than this (relative)
     preset: str = "domain_2020"
     source: str = ""
     targets_path: str = ""
@@ -242,7 +243,7 @@ def load_settings(path: Path | str = DEFAULT_SETTINGS, targets: Path | str | Non
     out = Settings(free, load_targets(tpath), [str(o) for o in (s.get("overrides") or [])],
                    source=str(path), targets_path=str(tpath))
     for key, conv, lo in (("max_evaluations", int, 1), ("diff_step", float, 1e-6), ("xtol", float, 0.0),
-                          ("ftol", float, 0.0)):
+                          ("ftol", float, 0.0), ("restart_tol", float, 0.0)):
         if key in opt:
             try:
                 v = conv(opt[key])
@@ -444,14 +445,27 @@ def fit(settings: Settings, start: str = "uncalibrated", seed: int = 0, progress
     # the budget is split: the last k runs are kept for the Jacobian at the best point (standard errors)
     k = len(settings.space)
     obj.limit = max(1, settings.max_evaluations - k)
-    message = ""
+    # least_squares stops when its trust region has shrunk below xtol, which on a CRN objective (flat between
+    # the small steps of whole persons changing state) can happen early; restarting it from the best point with
+    # a fresh trust region continues until a restart improves the objective by less than restart_tol (relative)
+    messages: list[str] = []
+    u, q_before = obj.unit(theta0), np.inf
     try:
-        res = optimize.least_squares(obj.residuals, obj.unit(theta0), jac=lambda u: unit_jacobian(obj, u),
-                                     bounds=(0.0, 1.0), method=settings.method, x_scale=1.0, xtol=settings.xtol,
-                                     ftol=settings.ftol, max_nfev=10 * settings.max_evaluations)
-        message = res.message
+        while True:
+            res = optimize.least_squares(obj.residuals, u, jac=lambda x: unit_jacobian(obj, x),
+                                         bounds=(0.0, 1.0), method=settings.method, x_scale=1.0, xtol=settings.xtol,
+                                         ftol=settings.ftol, max_nfev=10 * settings.max_evaluations)
+            messages.append(res.message)
+            best = min(obj.evaluations, key=lambda e: e.objective)
+            if q_before - best.objective <= settings.restart_tol * best.objective:
+                break
+            q_before, u = best.objective, obj.unit(best.theta)
+            if progress:
+                print(f"  restart from the best point (Q = {best.objective:.3f})", flush=True)
     except BudgetExhausted:
-        message = f"stopped after {obj.limit} model runs (max_evaluations less {k} for the final Jacobian); best point kept"
+        messages.append(f"stopped after {obj.limit} model runs (max_evaluations less {k} for the final Jacobian); "
+                        "best point kept")
+    message = f"{len(messages)} least_squares pass(es); last: {messages[-1] if messages else 'none'}"
     best = min(obj.evaluations, key=lambda e: e.objective)
     obj.limit = obj.limit + k + 1
     jac = jacobian(obj, best.theta)
@@ -664,7 +678,7 @@ def write_outputs(settings: Settings, f: Fit, out_dir: Path, preset_dir: Path | 
             "fitted": dict(zip([p.key for p in settings.space], map(float, f.theta))),
             "preset_overrides": ovr, "objective": f.best.objective, "model_runs": len(f.evaluations),
             "optimiser": {"method": f"scipy.optimize.least_squares ({settings.method})", "diff_step": settings.diff_step,
-                          "xtol": settings.xtol, "ftol": settings.ftol, "max_evaluations": settings.max_evaluations,
+                          "xtol": settings.xtol, "ftol": settings.ftol, "restart_tol": settings.restart_tol, "max_evaluations": settings.max_evaluations,
                           "message": f.message},
             "standard_errors": "se_mc: SMM sandwich with the replicate covariance of the moments; se_tolerance: "
                                "sqrt(diag((G'G)^-1)) with residuals in tolerances",
