@@ -275,6 +275,11 @@ def check_space(space: Sequence[Parameter], base: DictConfig, settings: Settings
                 except ConfigError as err:
                     raise ConfigError(f"sensitivity error: {p.key}: bound {v:g} is rejected by the model ({err})")
             raise
+    for p in space:  # e.g. a value a calibrated preset moved: the analysis would then be about other values
+        v = OmegaConf.select(base, p.key)
+        if isinstance(v, (int, float)) and not p.low <= v <= p.high and p.key != settings.null_control:
+            print(f"warning: {p.key}: the scenario's value {v:g} lies outside the bounds [{p.low:g}, {p.high:g}]",
+                  file=sys.stderr)
     unknown = [i for i in settings.indicators if i not in _indicator_names()]
     if unknown:
         raise _bad("indicators", unknown[0], "not an indicator (see simulation/indicators.py)")
@@ -691,15 +696,17 @@ def draw_figure(report_dir: Path | str, top: int = 20) -> Path:
         ax = fig.add_subplot(gs[0, 0])
         y = np.arange(len(shown))
         cols = [CATEGORY_COLOURS[_category(p, null)] for p in shown]
-        ax.barh(y, score.reindex(shown).to_numpy(), color=cols)
+        vals = score.reindex(shown).to_numpy()
+        ax.barh(y, vals, color=cols)
         ax.set_yticks(y, [_short_key(p) for p in shown], fontsize=9)
         ax.set_ylim(len(shown) - 0.5, -0.5)
-        ax.set_xlim(0, 1.05)
+        right = max(0.05, float(np.nanmax(vals)) * 1.3)
+        ax.set_xlim(0, right)
         ax.set_xlabel("importance: mu* / max mu*, mean over the indicators")
         ax.set_title(f"Morris screening ({st['morris']['trajectories']} trajectories)", loc="left", fontweight="bold")
-        for yi, p in zip(y, shown):
+        for yi, p, v in zip(y, shown, vals):
             if p in sel:
-                ax.text(1.03, yi, "→ Sobol", va="center", ha="right", fontsize=8, color="#333333")
+                ax.text(v + 0.01 * right, yi, "→ Sobol", va="center", ha="left", fontsize=8, color="#333333")
         ax.legend(handles=[Patch(color=CATEGORY_COLOURS[c], label=CATEGORY_LABELS[c]) for c in CATEGORY_COLOURS],
                   loc="lower right", frameon=False, fontsize=8.5)
         hx = fig.add_subplot(gs[0, 1])

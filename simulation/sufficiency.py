@@ -358,7 +358,12 @@ def draw_figure(report_dir: Path | str) -> Path:
             ax.set_yscale("log")
             ax.set_title(headline_label(name), loc="left", fontsize=9.5, fontweight="bold")
             ax.set_ylabel(f"± {DIFF_UNIT_LABELS.get(unit, unit)}", fontsize=8.5)
-            ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:g}"))
+            plain = matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:g}")
+            ax.xaxis.set_major_formatter(plain)
+            ax.yaxis.set_major_formatter(plain)
+            # label the minor ticks 2 and 5 of each decade (a short log axis has too few decades for majors alone)
+            ax.yaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(
+                lambda y, _: f"{y:g}" if f"{y:.0e}"[0] in "25" else ""))
         for ax in axes.flat[len(names):]:
             ax.axis("off")
         from matplotlib.lines import Line2D
