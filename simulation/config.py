@@ -144,6 +144,7 @@ class RecessionConfig:
     length_years: float = span_years()
     layoff_rise: float = multiplier()
     apprenticeship_fall: float = share()
+    education_uptake_rise: float = multiplier()  # more youth and adults take up education in downturns
 
 
 def _if_kind(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> Any:

@@ -178,12 +178,16 @@ def sensitivity(econ: EconomyConfig) -> np.ndarray:
     return sens
 
 
-def cycle_multipliers(econ: EconomyConfig, intensity: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(job finding [steps, band, edu], layoffs [steps, band, edu], apprenticeship contracts [steps])."""
+def cycle_multipliers(econ: EconomyConfig, intensity: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(job finding [steps, band, edu], layoffs [steps, band, edu], apprenticeship contracts [steps],
+    education uptake: return to school and adult VGO on a right [steps])."""
     sens = sensitivity(econ)[None, :, :]
     i = intensity[:, None, None]
     r = econ.recession
     job = np.maximum(1.0 - r.depth * i * sens, MIN_JOB_MULTIPLIER)
     layoff = 1.0 + r.layoff_rise * i * sens
     apprenticeship = 1.0 - r.apprenticeship_fall * intensity
-    return np.ascontiguousarray(job), np.ascontiguousarray(layoff), np.ascontiguousarray(apprenticeship)
+    education = 1.0 + r.education_uptake_rise * intensity
+    return (np.ascontiguousarray(job), np.ascontiguousarray(layoff), np.ascontiguousarray(apprenticeship),
+            np.ascontiguousarray(education))

@@ -183,6 +183,7 @@ class KernelParams(NamedTuple):
     job_cycle: np.ndarray  # float64[steps, 6, 4], business-cycle multiplier on job finding
     layoff_cycle: np.ndarray  # float64[steps, 6, 4], business-cycle multiplier on layoffs
     apprenticeship_cycle: np.ndarray  # float64[steps], multiplier on apprenticeship contracts
+    education_cycle: np.ndarray  # float64[steps], multiplier on returns to school and adult VGO on a right
     duration_factor: np.ndarray  # float64[weeks], job-finding multiplier by unemployment duration
     dur_days: np.ndarray  # float64[S, 2], nominal programme length (0 = none)
     pass_p: np.ndarray  # float64[S, 2]
@@ -273,10 +274,12 @@ def _entry_rate(P, s, v, k, cell, c, t, band, edu, flags, benefit, age, udays):
     if kd == K_RETURN_SCHOOL:
         if not rules.has_youth_right(edu, age, P.return_max_days):
             return 0.0
+        r *= P.education_cycle[t]  # more apply for education in downturns
         return r * rules.study_uptake(P.study_regime, benefit, SCHOOL, age, P.dp_he_min_days, P.study_uptake)
     if kd == K_ADULT_VGO_COUNTY:
         if not rules.has_adult_right(edu, age, P.adult_right_days):
             return 0.0
+        r *= P.education_cycle[t]
         return r * rules.study_uptake(P.study_regime, benefit, ADULT_VGO, age, P.dp_he_min_days, P.study_uptake)
     if kd == K_TERTIARY_ENTRY:
         return r if (edu == EDU_VGO and age < P.tertiary_entry_max_days) else 0.0

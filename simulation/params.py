@@ -295,7 +295,7 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
     run, sc, r = cfg.run, cfg.scenario, cfg.rates
     n_steps = burn_steps + report_steps
     intensity = cycle_intensity(cfg.economy, n_steps, burn_steps, run.step_days, seed=run.seed, replicate=replicate)
-    job, layoff, appr = cycle_multipliers(cfg.economy, intensity)
+    job, layoff, appr, edu_cycle = cycle_multipliers(cfg.economy, intensity)
     dur, pass_p, cum, end_edu, end_event, drop = _programme_ends(cfg)
     return_age = sc.return_to_school_max_age_reform if sc.completion_reform else sc.return_to_school_max_age
     js = r.jobseeker
@@ -305,10 +305,11 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
         K.K_TERTIARY_ENTRY: years_to_days(r.work.to_tertiary_max_age + 1)})
     measure_price, measure_budget = _measure_budgets(cfg, county_names)
     changes = np.ones(n_steps, dtype=np.bool_)
-    changes[1:] = (np.any(job[1:] != job[:-1], axis=(1, 2)) | np.any(layoff[1:] != layoff[:-1], axis=(1, 2)))
+    changes[1:] = (np.any(job[1:] != job[:-1], axis=(1, 2)) | np.any(layoff[1:] != layoff[:-1], axis=(1, 2))
+                   | (edu_cycle[1:] != edu_cycle[:-1]))
     return K.KernelParams(
         n_entries=n_entries, dest=dest, kind=kind, hazard=hazard, county_mult=county_mult,
-        job_cycle=job, layoff_cycle=layoff, apprenticeship_cycle=appr,
+        job_cycle=job, layoff_cycle=layoff, apprenticeship_cycle=appr, education_cycle=edu_cycle,
         duration_factor=duration_table(r.job_finding.duration_decay_per_year, r.job_finding.duration_floor),
         dur_days=dur, pass_p=pass_p, end_cum=cum, end_edu=end_edu, end_event=end_event, dropout_event=drop,
         fast_ok=fast_ok, benefit_dep=benefit_dep, cycle_changes=changes,

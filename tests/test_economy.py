@@ -251,3 +251,25 @@ def test_youth_unemployment_rises_more_than_adults_in_the_2008_replay():
     n = diff.size
     margin = stats.t.ppf(0.99, n - 1) * diff.std(ddof=1) / math.sqrt(n)
     assert diff.mean() > margin, (youth, everyone)
+
+
+def test_more_people_take_up_education_in_a_recession():
+    """DOMAIN.md: more youth apply for education in downturns. Same recession and seed (CRN), with and
+    without the education response: returns to school and county adult VGO starts rise."""
+    from simulation.montecarlo import simulate
+    from simulation.states import State
+    from tests.conftest import small_config
+
+    size = ["economy=recession", "economy.recession.start_year=0.3", "economy.recession.length_years=2",
+            "run.years=2.5", "run.replicates=6", "population.scale=1000"]
+    into = [(s, int(State.SCHOOL)) for s in (State.OT_FOLLOWED, State.JOBSEEKER, State.INACTIVE, State.WORK)]
+    into += [(s, int(State.ADULT_VGO)) for s in (State.JOBSEEKER, State.INACTIVE, State.WORK)]
+
+    def starts(res):
+        return sum(res.flows[:, 1:, int(a), b].sum(axis=1) for a, b in into).astype(float)
+
+    flat = starts(simulate(small_config(*size, "economy.recession.education_uptake_rise=0"), progress=False))
+    rise = starts(simulate(small_config(*size, "economy.recession.education_uptake_rise=0.3"), progress=False))
+    d = rise - flat
+    half = stats.t.ppf(0.95, d.size - 1) * d.std(ddof=1) / math.sqrt(d.size)
+    assert d.mean() - half > 0, f"{d.mean():.1f} +- {half:.1f}"

@@ -103,12 +103,12 @@ def test_counter_based_draws_are_uniform_and_keyed_by_every_part():
 def test_recession_hits_the_young_and_low_educated_harder():
     cfg = small_config("economy=recession", "economy.recession.start_year=1", "run.years=4")
     intensity = cycle_intensity(cfg.economy, 200, 0, 7)
-    job, layoff, appr = cycle_multipliers(cfg.economy, intensity)
+    job, layoff, appr, edu = cycle_multipliers(cfg.economy, intensity)
     trough = int(np.argmax(intensity))
     young_low, adult_vgo = (0, int(Education.PRIMARY)), (4, int(Education.VGO))
     assert job[trough][young_low] < job[trough][adult_vgo] < 1.0
     assert layoff[trough][young_low] > layoff[trough][adult_vgo] > 1.0
-    assert appr[trough] < 1.0
+    assert appr[trough] < 1.0 < edu[trough]  # fewer apprenticeships, more apply for education
     assert np.all(job[:52] == 1.0) and np.all(layoff[:52] == 1.0)  # normal times before the start
 
 
