@@ -133,3 +133,17 @@ def test_bad_input_gives_one_line_errors(argv, needle, capsys):
     assert su.main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert needle in err and "\n" not in err, err
+
+
+def test_from_a_sweep_directory_recovers_the_sd_of_the_differences(tmp_path):
+    """sweep_differences.parquet holds the interval, not the sd: sd = half-width * sqrt(n) / t."""
+    sd, n = 0.004, 20
+    half = stats.t.ppf(0.95, n - 1) * sd / math.sqrt(n)
+    pd.DataFrame({"job": ["1_cooperation=strong"], "indicator": ["neet_share_youth_final_year"], "unit": ["share"],
+                  "mean_reference": [0.12], "mean_difference": [-0.01], "ci90_low": [-0.01 - half],
+                  "ci90_high": [-0.01 + half], "n_pairs": [n], "paired": [True]}).to_parquet(
+        tmp_path / "sweep_differences.parquet")
+    row = su.from_directory(tmp_path).iloc[0]
+    assert row["sd"] == pytest.approx(sd)
+    assert row["needed"] == su.replicates_for(sd, su.SHARE_TARGET)
+    assert row["enough"] == (n >= row["needed"])
