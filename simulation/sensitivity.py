@@ -280,7 +280,7 @@ def check_space(space: Sequence[Parameter], base: DictConfig, settings: Settings
         if isinstance(v, (int, float)) and not p.low <= v <= p.high and p.key != settings.null_control:
             print(f"warning: {p.key}: the scenario's value {v:g} lies outside the bounds [{p.low:g}, {p.high:g}]",
                   file=sys.stderr)
-    unknown = [i for i in settings.indicators if i not in _indicator_names()]
+    unknown = [i for i in settings.indicators if i not in _indicator_names(base)]
     if unknown:
         raise _bad("indicators", unknown[0], "not an indicator (see simulation/indicators.py)")
 
@@ -288,12 +288,12 @@ def check_space(space: Sequence[Parameter], base: DictConfig, settings: Settings
 _NAMES: list[str] = []
 
 
-def _indicator_names() -> list[str]:
-    """Every indicator name, from one tiny run (computed once)."""
+def _indicator_names(base: DictConfig) -> list[str]:
+    """Every indicator name, from one tiny run of the base scenario (computed once)."""
     if not _NAMES:
-        cfg = load_config(["population.scale=20000", "run.replicates=1", "run.years=0.1", "run.burn_in_years=0",
-                           "run.progress=false", "output.figures=false"])
-        _NAMES.extend(run(cfg, progress=False).per_replicate)
+        tiny = OmegaConf.from_dotlist(["population.scale=20000", "run.replicates=1", "run.years=0.1",
+                                       "run.burn_in_years=0"])
+        _NAMES.extend(run(OmegaConf.merge(base, tiny), progress=False).per_replicate)
     return _NAMES
 
 
