@@ -651,7 +651,9 @@ def write_outputs(settings: Settings, f: Fit, out_dir: Path, preset_dir: Path | 
     out_dir = Path(out_dir)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     obj = Objective(settings, progress=False)
-    ovr = obj.overrides(f.theta)
+    # the preset holds 6 decimals; the balanced shares are computed from the rounded values, so a set of
+    # destination shares still sums to 1 to within float error (config validation checks the sum)
+    ovr = obj.overrides(np.round(f.theta, 6))
     table = fit_table(settings, f.best)
     why = unmet_explanations(table)
     miss = table["status"] == "not met"

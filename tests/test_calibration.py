@@ -10,7 +10,7 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
-from simulation import ConfigError, load_config
+from simulation import ConfigError, load_config, validate
 from simulation import calibration as cal
 from simulation.parameter_space import check_keys
 
@@ -84,6 +84,7 @@ def test_preset_is_the_default_and_sets_only_calibrated_keys():
     walk(yaml.safe_load(text))
     assert set(flat) <= keys
     default, plain = load_config(), load_config(["calibrated=none"])
+    validate(default)  # e.g. the balanced destination shares still sum to 1
     for key, value in flat.items():
         assert OmegaConf.select(default, key) == pytest.approx(value)
     changed = [k for k in flat if OmegaConf.select(plain, k) != pytest.approx(flat[k])]
