@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -48,6 +47,7 @@ from scipy import optimize, stats
 
 from simulation.atomic import atomic_write
 from simulation.config import ConfigError
+from simulation.outputs import write_json
 from simulation.parameter_space import Parameter, bounds, check_keys, parse_space
 
 REPO = Path(__file__).resolve().parent.parent
@@ -691,7 +691,7 @@ def write_outputs(settings: Settings, f: Fit, out_dir: Path, preset_dir: Path | 
     from simulation.outputs import git_revision
 
     meta["git_revision"] = git_revision(REPO)
-    atomic_write(out_dir / "calibration.json", lambda tmp: tmp.write_text(json.dumps(meta, indent=2), encoding="utf-8"))
+    write_json(meta, out_dir / "calibration.json")
     return meta
 
 

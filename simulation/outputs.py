@@ -187,8 +187,13 @@ def manifest(cfg, res: SimResult, timings: dict, files: dict[str, int], override
     }
 
 
+def write_json(data: dict, path: Path) -> None:
+    """A JSON file (indented, UTF-8, anything else as str), written atomically."""
+    write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", Path(path))
+
+
 def write_manifest(data: dict, directory: Path) -> None:
-    write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", Path(directory) / MANIFEST)
+    write_json(data, Path(directory) / MANIFEST)
 
 
 def read_manifest(directory: Path) -> dict:

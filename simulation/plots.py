@@ -263,13 +263,15 @@ def _header(fig, manifest: dict, language: str, heading: str) -> None:
     fig.supxlabel(sub, fontsize=8.5, color="#555555")
 
 
-def _save(fig, path: Path, fmt: str) -> None:
-    """Write the figure to a temporary file beside ``path`` and rename it into place."""
+def save_figure(fig, path: Path, fmt: str, dpi: int = 150, pad_inches: float = 0.15) -> Path:
+    """Write the figure to a temporary file beside ``path``, rename it into place and close it
+    (reproducible files: no creation dates). Every figure of the tool is written through here."""
     try:
-        atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight", pad_inches=0.15,
-                                                   metadata=METADATA[fmt]))
+        atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight",
+                                                   pad_inches=pad_inches, metadata=METADATA[fmt]))
     finally:
         plt.close(fig)
+    return path
 
 
 # ------------------------------------------------------------------------------------ the figures
@@ -540,7 +542,7 @@ def make_figures(run_dir: Path | str, language: str | None = None, fmt: str | No
                            ("flows", lambda: fig_flows(flows, manifest, language)),
                            ("institutions", lambda: fig_institutions(ledger, institutions, manifest, language))):
             path = out / f"{name}.{fmt}"
-            _save(draw(), path, fmt)
+            save_figure(draw(), path, fmt)
             written.append(path)
     return written
 

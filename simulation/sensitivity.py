@@ -58,6 +58,7 @@ from simulation.config import ConfigError, SimConfig, validate
 from simulation.config import _check_ranges as check_ranges
 from simulation.config import _check_semantics as check_semantics
 from simulation.indicators import HEADLINE
+from simulation.outputs import write_json
 from simulation.parameter_space import Parameter, bounds, check_keys, parse_space
 from simulation.parameter_space import overrides as space_overrides
 
@@ -601,8 +602,7 @@ def _git() -> str:
 
 
 def _write_manifest(data: dict, report_dir: Path) -> None:
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-    atomic_write(Path(report_dir) / MANIFEST_FILE, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_json(data, Path(report_dir) / MANIFEST_FILE)
 
 
 def summary_text(result: dict) -> str:
@@ -670,7 +670,7 @@ def draw_figure(report_dir: Path | str, top: int = 20) -> Path:
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    from simulation.plots import METADATA, RC
+    from simulation.plots import RC, save_figure
     from simulation.sweep import headline_label
 
     report_dir = Path(report_dir)
@@ -742,13 +742,7 @@ def draw_figure(report_dir: Path | str, top: int = 20) -> Path:
         fig.suptitle(f"Sensitivity of the headline indicators to the assumption parameters ({over}; "
                      f"1:{st['scale']:g} sample, {st['replicates']} replicates per design point, {st['years']:g} years)",
                      x=0.01, ha="left", fontsize=12.5, fontweight="bold")
-        path = report_dir / FIGURE_FILE
-        try:
-            atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=130, bbox_inches="tight",
-                                                       pad_inches=0.2, metadata=METADATA["png"]))
-        finally:
-            plt.close(fig)
-    return path
+        return save_figure(fig, report_dir / FIGURE_FILE, "png", dpi=130, pad_inches=0.2)
 
 
 # ---------------------------------------------------------------------------------- command line

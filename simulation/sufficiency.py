@@ -33,6 +33,7 @@ from scipy import stats
 from simulation.atomic import atomic_write
 from simulation.config import ConfigError
 from simulation.indicators import CI_LEVEL, HEADLINE
+from simulation.outputs import write_json
 
 HALFWIDTHS_FILE, NEEDED_FILE, VALUES_FILE, MANIFEST_FILE = ("halfwidths.csv", "replicates_needed.csv",
                                                              "replicates.csv", "manifest.json")
@@ -241,8 +242,7 @@ def analyse(base_overrides: Sequence[str] = (), replicates: int = 32, compare: S
 
 
 def _write_manifest(data: dict, report_dir: Path) -> None:
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-    atomic_write(Path(report_dir) / MANIFEST_FILE, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_json(data, Path(report_dir) / MANIFEST_FILE)
 
 
 def _fmt(x: float, unit: str) -> str:
@@ -321,7 +321,7 @@ def draw_figure(report_dir: Path | str) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from simulation.plots import METADATA, RC
+    from simulation.plots import RC, save_figure
     from simulation.sweep import DIFF_UNIT_LABELS, headline_label
 
     report_dir = Path(report_dir)
@@ -378,13 +378,7 @@ def draw_figure(report_dir: Path | str) -> Path:
         fig.suptitle("90 % interval half-width of the mean against the number of replicates"
                      + (f"; difference = ({cmp[1]}) − ({cmp[0]})" if cmp else ""), x=0.01, ha="left",
                      fontsize=12, fontweight="bold")
-        path = report_dir / FIGURE_FILE
-        try:
-            atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=130, bbox_inches="tight",
-                                                       pad_inches=0.2, metadata=METADATA["png"]))
-        finally:
-            plt.close(fig)
-    return path
+        return save_figure(fig, report_dir / FIGURE_FILE, "png", dpi=130, pad_inches=0.2)
 
 
 # ------------------------------------------------------------------------------------ command line

@@ -547,17 +547,12 @@ def differences_figure(diffs: pd.DataFrame, jobs: list[Job], ref: Job, varying: 
     """
     import matplotlib.pyplot as plt
 
-    from simulation.plots import FORMATS, METADATA, RC
+    from simulation.plots import FORMATS, RC, save_figure
 
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     with plt.rc_context(RC):  # the style's svg/pdf font settings apply when saving
-        fig = draw_differences(diffs, jobs, ref, varying, language)
-        try:
-            out.atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=150, bbox_inches="tight",
-                                                          pad_inches=0.2, metadata=METADATA[fmt]))
-        finally:
-            plt.close(fig)
+        save_figure(draw_differences(diffs, jobs, ref, varying, language), path, fmt, pad_inches=0.2)
     return path
 
 
@@ -771,7 +766,7 @@ def aggregate(sweep_dir: Path | str, reference: str | None = None, figure: bool 
         "ci_level": CI_LEVEL,
         "files": sorted(files),
     }
-    out.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n", sweep_dir / MANIFEST_FILE)
+    out.write_json(manifest, sweep_dir / MANIFEST_FILE)
     return {
         "sweep_dir": sweep_dir,
         "jobs": {j.name: j.status for j in jobs},
