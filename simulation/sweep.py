@@ -18,26 +18,34 @@ and writes into the sweep directory:
     forest plot of the headline differences against the reference (in the runs' ``output.language``
     and ``output.figure_format``; redraw it with ``python -m simulation.plots SWEEP_DIR --lang nb --format svg``).
 ``sweep_missing.txt``
-    jobs that are missing or incomplete (only when there are any).
+    jobs that failed, are missing or incomplete: one line each with the reason, then the command
+    that re-runs the job into its directory (only when there are any).
 ``sweep_manifest.json``
-    jobs found, complete and missing, the reference and the files written (written last).
+    jobs found, complete, failed and missing, the re-run commands, the reference and the files
+    written (written last).
 
 A missing or failed job never stops the aggregation: the other jobs are aggregated and the
-missing ones are named. The reference job is job 0 unless ``reference`` names another one:
-either ``key=value`` pairs separated by commas (``"economy=steady,cooperation=weak"``; the job
-whose overrides contain all the pairs, in any order), a job number (``"2"``) or a job
-directory's name. Re-aggregate a finished or partly failed sweep with::
+missing ones are named. A job that raised during a multirun left ``job_failed.txt`` in its
+directory (see :mod:`simulation.app`) and is named as failed with that reason; a killed job left
+no complete ``manifest.json`` and is named as incomplete.
+
+The reference job is job 0 unless ``reference`` names another one: either ``key=value`` pairs
+separated by commas (``"economy=steady,cooperation=weak"``; the job whose overrides contain all
+the pairs, in any order), a job number (``"2"``) or a job directory's name. Re-aggregate a
+finished or partly failed sweep with::
 
     python -m simulation.sweep SWEEP_DIR [--reference "economy=steady,cooperation=weak"]
 
 :class:`SweepAggregator` is the Hydra callback (``hydra.callbacks`` in ``configs/config.yaml``)
-that runs the aggregation at the end of every multirun.
+that runs the aggregation at the end of every multirun; it ends the multirun with exit status 1
+when a job failed or is missing.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import re
+import shlex
 import sys
 import time
 from dataclasses import dataclass, field
@@ -58,6 +66,8 @@ SUMMARY_FILE = "sweep_summary.csv"
 FIGURE_FILE = "sweep_differences.png"  # the differences figure in the default format (figure_path() for others)
 MISSING_FILE = "sweep_missing.txt"
 MANIFEST_FILE = "sweep_manifest.json"
+FAILED_FILE = "job_failed.txt"  # in a job directory: the job raised (first line: the reason; then the traceback)
+DEFAULT_SUBDIR = "${hydra.job.num}_${hydra.job.override_dirname}"  # hydra.sweep.subdir in configs/config.yaml
 
 # Readable names of the headline indicators (figure panels, printed table). {youth} = "16-24".
 HEADLINE_LABELS = {
@@ -88,6 +98,13 @@ class SweepError(Exception):
     """A sweep that cannot be aggregated; the message is one line."""
 
 
+def one_line(err: BaseException, limit: int = 300) -> str:
+    """'TypeName: first line of the message', at most ``limit`` characters."""
+    lines = str(err).strip().splitlines()
+    text = f"{type(err).__name__}: {lines[0].strip()}" if lines else type(err).__name__
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 @dataclass
 class Job:
     """One job directory of a sweep (or one the sweep should have written)."""
@@ -96,7 +113,8 @@ class Job:
     num: int | None
     path: Path | None
     overrides: list[str] = field(default_factory=list)
-    status: str = "complete"  # or why it is missing: 'no manifest.json', 'incomplete (...)', 'directory absent'
+    status: str = "complete"  # or why it is missing: 'failed: <reason>', 'no manifest.json', 'incomplete (...)',
+    # 'directory absent'
     manifest: dict | None = None
     indicators: pd.DataFrame | None = None
     by_replicate: pd.DataFrame | None = None
@@ -105,6 +123,10 @@ class Job:
     @property
     def complete(self) -> bool:
         return self.status == "complete"
+
+    @property
+    def failed(self) -> bool:
+        return self.status.startswith("failed")
 
     @property
     def pairs(self) -> dict[str, str]:
@@ -199,6 +221,45 @@ def expected_jobs(sweep_dir: Path) -> list[list[str]] | None:
         return None
 
 
+def _hydra_quote(text: str) -> str:
+    """A Hydra override value that keeps ',', '=', brackets and spaces literal."""
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+def _absent_subdir(sweep_dir: Path, job: Job) -> str:
+    """The directory name Hydra would have given a job that never started (``<num>`` when unknown)."""
+    fallback = str(job.num)
+    try:
+        from hydra._internal.config_loader_impl import get_overrides_dirname
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+        from omegaconf import OmegaConf
+
+        cfg = OmegaConf.load(sweep_dir / "multirun.yaml")
+        if OmegaConf.to_container(cfg.hydra.sweep, resolve=False).get("subdir") != DEFAULT_SUBDIR:
+            return fallback
+        od = cfg.hydra.job.config.override_dirname
+        parsed = OverridesParser.create().parse_overrides(job.overrides)
+        return f"{job.num}_" + get_overrides_dirname(parsed, list(od.exclude_keys), od.item_sep, od.kv_sep)
+    except Exception:  # noqa: BLE001 -- any directory starting with the job number is found by find_jobs
+        return fallback
+
+
+def rerun_command(job: Job, sweep_dir: Path) -> str:
+    """The shell command that re-runs one job of the sweep, as a single run, into its directory.
+
+    Then ``python -m simulation.sweep SWEEP_DIR`` aggregates the sweep with it. The job's earlier
+    ``job_failed.txt`` and ``manifest.json`` are removed when the re-run starts (see
+    :mod:`simulation.app`), so the job counts as complete only once the re-run has finished.
+    """
+    target = job.path if job.path is not None else Path(sweep_dir) / _absent_subdir(Path(sweep_dir), job)
+    args = ["python", "-m", "simulation", *job.overrides, f"hydra.run.dir={_hydra_quote(str(target))}"]
+    return " ".join(shlex.quote(a) for a in args)
+
+
 # ---------------------------------------------------------------------------------------- reading
 
 
@@ -207,10 +268,37 @@ def _job_number(name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _hydra_overrides(path: Path) -> list[str]:
+    """The overrides Hydra saved when the job started (``.hydra/overrides.yaml``); [] when unreadable."""
+    try:
+        from omegaconf import OmegaConf
+
+        return [str(o) for o in OmegaConf.load(path / ".hydra" / "overrides.yaml")]
+    except Exception:  # noqa: BLE001 -- absent or damaged: the caller falls back on other sources
+        return []
+
+
+def _failure_reason(path: Path) -> str | None:
+    """The first line of the job's ``job_failed.txt``; None when the job did not fail."""
+    try:
+        text = (path / FAILED_FILE).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        return f"reason unreadable ({type(err).__name__})"
+    return (text.strip().splitlines() or ["reason not recorded"])[0].strip()
+
+
 def _read_job(path: Path) -> Job:
     job = Job(name=path.name, num=_job_number(path.name), path=path)
+    reason = _failure_reason(path)
+    if reason is not None:  # the job raised; a manifest left by an earlier attempt does not count
+        job.status = f"failed: {reason}"
+        job.overrides = _hydra_overrides(path)
+        return job
     if not (path / out.MANIFEST).is_file():
         job.status = "no manifest.json"
+        job.overrides = _hydra_overrides(path)
         return job
     try:
         job.manifest = out.read_manifest(path)
@@ -260,7 +348,7 @@ def find_jobs(sweep_dir: Path) -> tuple[list[Job], int | None]:
                 continue
             jobs.append(Job(name=f"#{num} {' '.join(overrides)}", num=num, path=None, overrides=overrides,
                             status="directory absent"))
-    for j in jobs:  # no manifest and nothing expected: read the overrides off the directory name
+    for j in jobs:  # no manifest, no .hydra/overrides.yaml and nothing expected: read them off the directory name
         if not j.overrides and j.path is not None and "_" in j.name:
             j.overrides = _split_top_level(j.name.split("_", 1)[1])
     jobs.sort(key=lambda j: (j.num is None, j.num if j.num is not None else 0, j.name))
@@ -699,7 +787,8 @@ def aggregate(sweep_dir: Path | str, reference: str | None = None, figure: bool 
     """Aggregate the complete jobs of a sweep directory; see the module docstring for the files.
 
     Returns a dict with ``sweep_dir``, ``jobs`` (name -> status), ``complete_jobs``,
-    ``missing_jobs`` (one string per missing or incomplete job, with the reason), ``reference``
+    ``missing_jobs`` (one string per failed, missing or incomplete job, with the reason),
+    ``failed_jobs`` (the names of the jobs that raised), ``reference``
     and ``reference_label``, ``paired``, ``files`` (name -> path) and ``summary_text``.
     Raises :class:`SweepError` (one-line message) when the directory does not exist, no job is
     complete or ``reference`` names no complete job.
@@ -745,7 +834,9 @@ def aggregate(sweep_dir: Path | str, reference: str | None = None, figure: bool 
         for f in FORMATS:  # no stale figure from an earlier aggregation
             figure_path(sweep_dir, f).unlink(missing_ok=True)
     if missing:
-        out.write_text("".join(f"{j.describe()}\n" for j in missing), sweep_dir / MISSING_FILE)
+        out.write_text("".join(f"{j.describe()}\n    re-run: {rerun_command(j, sweep_dir)}\n" for j in missing)
+                       + f"then aggregate again: python -m simulation.sweep {shlex.quote(str(sweep_dir))}\n",
+                       sweep_dir / MISSING_FILE)
         files[MISSING_FILE] = sweep_dir / MISSING_FILE
     else:
         (sweep_dir / MISSING_FILE).unlink(missing_ok=True)
@@ -758,6 +849,8 @@ def aggregate(sweep_dir: Path | str, reference: str | None = None, figure: bool 
         "jobs_found": [j.name for j in jobs if j.path is not None],
         "complete": [j.name for j in complete],
         "missing": [j.describe() for j in missing],
+        "failed": {j.name: j.status.removeprefix("failed: ") for j in missing if j.failed},
+        "rerun": {j.name: rerun_command(j, sweep_dir) for j in missing},
         "reference": ref.name,
         "reference_label": ref.label,
         "reference_requested": reference,
@@ -772,6 +865,7 @@ def aggregate(sweep_dir: Path | str, reference: str | None = None, figure: bool 
         "jobs": {j.name: j.status for j in jobs},
         "complete_jobs": [j.name for j in complete],
         "missing_jobs": [j.describe() for j in missing],
+        "failed_jobs": [j.name for j in missing if j.failed],
         "reference": ref.name,
         "reference_label": ref.label,
         "paired": paired,
@@ -798,9 +892,13 @@ def report(result: dict) -> str:
 class SweepAggregator(Callback):
     """Hydra callback: aggregate the sweep directory when a multirun ends.
 
-    Registered in ``configs/config.yaml`` under ``hydra.callbacks.sweep_aggregator``. It never
-    raises: an aggregation error is reported in one line, and the jobs' own run directories are
-    untouched either way (re-aggregate with ``python -m simulation.sweep SWEEP_DIR``).
+    Registered in ``configs/config.yaml`` under ``hydra.callbacks.sweep_aggregator``. An
+    aggregation error is reported in one line, and the jobs' own run directories are untouched
+    either way (re-aggregate with ``python -m simulation.sweep SWEEP_DIR``). When a job of the
+    sweep failed (see :mod:`simulation.app`) or is missing, it prints one more line and ends the
+    process with exit status 1 (``SystemExit``: Hydra turns a callback's exceptions into warnings,
+    but lets ``SystemExit`` through), so that scripts and CI notice; the other jobs are aggregated
+    first.
     """
 
     def __init__(self, reference: str | None = None, figure: bool = True) -> None:
@@ -813,10 +911,27 @@ class SweepAggregator(Callback):
             sweep_dir = str(config.hydra.sweep.dir)
             result = aggregate(Path(sweep_dir), reference=self.reference, figure=self.figure)
             print(report(result), flush=True)
+            missing = result["missing_jobs"]
+            where = f"named above; re-run commands in {Path(sweep_dir) / MISSING_FILE}"
         except Exception as err:  # noqa: BLE001 -- never lose a sweep's results to its aggregation
             msg = str(err).strip().splitlines()[0] if str(err).strip() else ""
             print(f"sweep aggregation failed: {type(err).__name__}: {msg} "
                   f"(re-run: python -m simulation.sweep {sweep_dir})", file=sys.stderr, flush=True)
+            missing = _not_complete(Path(sweep_dir))
+            where = "; ".join(missing)
+        if missing:
+            n = len(missing)
+            print(f"error: {n} job{'s' if n != 1 else ''} of the sweep failed or {'are' if n != 1 else 'is'} missing "
+                  f"({where}); exit status 1", file=sys.stderr, flush=True)
+            raise SystemExit(1)
+
+
+def _not_complete(sweep_dir: Path) -> list[str]:
+    """The failed, missing or incomplete jobs of a sweep that could not be aggregated; [] when unknown."""
+    try:
+        return [j.describe() for j in find_jobs(sweep_dir)[0] if not j.complete]
+    except Exception:  # noqa: BLE001 -- e.g. no sweep directory at all: nothing to name
+        return []
 
 
 # ---------------------------------------------------------------------------------- command line

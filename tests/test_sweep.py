@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -175,10 +176,63 @@ def test_missing_jobs_are_named_and_the_rest_aggregated(sweep_dir, tmp_path, cap
     assert len(warning) == 1 and warning[0].startswith("warning: 2 of 4 jobs missing")
     missing_txt = (copy / sweep.MISSING_FILE).read_text()
     assert killed.name in missing_txt and "#3 " in missing_txt
+    # each missing job comes with the command that re-runs it into the directory Hydra gave (or would give) it
+    reruns = [line.removeprefix("    re-run: ") for line in missing_txt.splitlines() if line.startswith("    re-run: ")]
+    assert len(reruns) == 2 and missing_txt.endswith(f"python -m simulation.sweep {copy}\n")
+    for job, command in zip((killed, absent), reruns):
+        args = shlex.split(command)
+        assert args[:3] == ["python", "-m", "simulation"]
+        assert args[-1] == f'hydra.run.dir="{job}"'  # the absent job's name rebuilt from multirun.yaml
+        assert set(args[3:-1]) == set(json.loads((sweep_dir / job.name / "manifest.json").read_text())["overrides"])
     assert set(pd.read_parquet(copy / sweep.INDICATORS_FILE)["job"]) == {jobs[0].name, jobs[2].name}
     assert set(pd.read_parquet(copy / sweep.DIFFERENCES_FILE)["job"]) == {jobs[2].name}
     man = json.loads((copy / sweep.MANIFEST_FILE).read_text())
     assert len(man["missing"]) == 2 and sweep.MISSING_FILE in man["files"]
+    assert man["failed"] == {} and list(man["rerun"].values()) == reruns
+
+
+def test_failed_job_is_named_with_its_reason(sweep_dir, tmp_path):
+    """job_failed.txt (written by a job that raised in a multirun) wins over a manifest an earlier attempt left."""
+    copy = _copy(sweep_dir, tmp_path)
+    jobs = _job_dirs(copy)
+    (jobs[1] / sweep.FAILED_FILE).write_text("MemoryError: out of memory in replicate 3\n\nTraceback ...\n")
+    (jobs[2] / "manifest.json").unlink()
+    (jobs[2] / sweep.FAILED_FILE).write_text("")
+    result = sweep.aggregate(copy, figure=False)
+    assert result["complete_jobs"] == [jobs[0].name, jobs[3].name]
+    assert result["failed_jobs"] == [jobs[1].name, jobs[2].name]
+    assert result["missing_jobs"] == [f"{jobs[1].name} (failed: MemoryError: out of memory in replicate 3)",
+                                      f"{jobs[2].name} (failed: reason not recorded)"]
+    man = json.loads((copy / sweep.MANIFEST_FILE).read_text())
+    assert man["failed"] == {jobs[1].name: "MemoryError: out of memory in replicate 3",
+                             jobs[2].name: "reason not recorded"}
+    assert "cooperation=strong" in man["rerun"][jobs[1].name] and "economy=steady" in man["rerun"][jobs[1].name]
+    assert (copy / sweep.MISSING_FILE).read_text().startswith(result["missing_jobs"][0] + "\n    re-run: python -m ")
+
+
+def test_callback_exits_1_when_a_job_failed(sweep_dir, tmp_path, capsys):
+    copy = _copy(sweep_dir, tmp_path)
+    jobs = _job_dirs(copy)
+    (jobs[3] / sweep.FAILED_FILE).write_text("RuntimeError: boom\n")
+    cfg = OmegaConf.create({"hydra": {"sweep": {"dir": str(copy)}}})
+    with pytest.raises(SystemExit) as exit_info:
+        sweep.SweepAggregator(figure=False).on_multirun_end(cfg)
+    assert exit_info.value.code == 1
+    captured = capsys.readouterr()
+    assert "sweep: 3 complete jobs, 1 missing" in captured.out and (copy / sweep.INDICATORS_FILE).is_file()
+    err = captured.err.strip().splitlines()
+    assert err[0].startswith("warning: 1 of 4 jobs missing") and "(failed: RuntimeError: boom)" in err[0]
+    assert err[-1] == (f"error: 1 job of the sweep failed or is missing (named above; re-run commands in "
+                       f"{copy / sweep.MISSING_FILE}); exit status 1")
+    # every job failed: nothing to aggregate, the jobs are named in the error line
+    for j in jobs:
+        (j / sweep.FAILED_FILE).write_text("RuntimeError: boom\n")
+    with pytest.raises(SystemExit) as exit_info:
+        sweep.SweepAggregator(figure=False).on_multirun_end(cfg)
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("sweep aggregation failed: SweepError: no complete job")
+    assert err[-1].startswith("error: 4 jobs of the sweep failed or are missing (") and err[-1].count("failed: ") == 4
 
 
 def test_incomplete_manifest_counts_as_missing(sweep_dir, tmp_path):
