@@ -103,6 +103,8 @@ class CooperationEffects:
     dropout: float = multiplier()
     return_to_school: float = multiplier()
     start_wait: float = multiplier()
+    public_first: float = multiplier()  # log-multiplier on the share of NAV-bought VGO first asked of the county (mechanism 4)
+    combined_path: float = share()  # share of youths' work practice that becomes a combined path at strength 1 (mechanism 6)
 
 
 @dataclass
@@ -211,6 +213,7 @@ class ScenarioConfig:
     dagpenger_higher_education_min_age: int = _range(16, 66)
     adult_right_min_age: int = _range(16, 66)
     public_first: bool = MISSING
+    public_first_enforced: bool = MISSING  # NAV must ask the county for a place for every adult VGO it buys
     training_measure_min_age: int = _range(16, 66)
     higher_education_measure_min_age: int = _range(16, 66)
     education_measure_cap_years: float = span_years()
@@ -299,6 +302,17 @@ class WorkMeasureRates:
 
 
 @dataclass
+class CombinedPathRates:
+    """Combined paths (mechanism 6; the PYK model in Troms, seed 004): school part + work practice."""
+
+    years: float = span_years()
+    max_age: int = _range(16, 30)
+    dropout_rate: float = rate()
+    end_destinations: Dict[str, float] = MISSING
+    dropout_destinations: Dict[str, float] = MISSING
+
+
+@dataclass
 class AMORates:
     weeks: float = _range(0.0, 520.0, lo_open=True)
     dropout_rate: float = rate()
@@ -380,6 +394,7 @@ class RatesConfig:
     jobseeker: JobseekerRates = field(default_factory=JobseekerRates)
     assessment: AssessmentRates = field(default_factory=AssessmentRates)
     work_measure: WorkMeasureRates = field(default_factory=WorkMeasureRates)
+    combined_path: CombinedPathRates = field(default_factory=CombinedPathRates)
     amo_course: AMORates = field(default_factory=AMORates)
     adult_vgo: AdultVGORates = field(default_factory=AdultVGORates)
     tertiary: TertiaryRates = field(default_factory=TertiaryRates)
@@ -404,8 +419,10 @@ class PlacePrices:
     assessment: float = nok()
     work_measure: float = nok()
     amo_course: float = nok()
+    combined_path_school_part: float = nok()
     adult_vgo_county: float = nok()
     adult_vgo_bought: float = nok()
+    adult_vgo_bought_county_place: float = nok()
     tertiary: float = nok()
     tertiary_measure_fee: float = nok()
 
@@ -428,6 +445,12 @@ class FundingConfig:
     tax_per_worker: float = nok()
     joint_services_county_share: float = share()
     ot_capacity_relative: Optional[float] = _range(0.0, 100.0, lo_open=True)
+    caseworker_capacity_relative: Optional[float] = _range(0.0, 100.0)
+    adult_education_places_relative: Optional[float] = _range(0.0, 100.0)
+    apprenticeship_places_relative: Optional[float] = _range(0.0, 100.0)
+    capacity_normal_years: float = _range(0.0, 20.0, lo_open=True)
+    capacity_sample_noise_sd: float = _range(0.0, 10.0)
+    public_first_share: float = share()
     measure_budget_bn_per_year: Optional[float] = _range(0.0, 1e4)
     measure_budget_by_county: Dict[str, float] = field(default_factory=dict)
 
@@ -612,6 +635,8 @@ def _check_semantics(cfg: SimConfig) -> None:
         "ot.ageing_out_destinations": r.ot.ageing_out_destinations,
         "assessment.destinations": r.assessment.destinations,
         "work_measure.destinations": r.work_measure.destinations,
+        "combined_path.end_destinations": r.combined_path.end_destinations,
+        "combined_path.dropout_destinations": r.combined_path.dropout_destinations,
         "amo_course.pass_destinations": r.amo_course.pass_destinations,
         "amo_course.fail_destinations": r.amo_course.fail_destinations,
         "adult_vgo.pass_destinations": r.adult_vgo.pass_destinations,

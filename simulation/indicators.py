@@ -158,6 +158,25 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
         _ratio(e("measure_wait_days"), e("measure_admissions") * 7.0))
     add("waiting_for_measure_final_year", "persons", "queueing for a measure place, final year (scaled)",
         ev_fy[:, EV["stock_waiting_for_measure"]] * scale)
+    for pool, label in (("adult_education", "a county adult VGO place (adult-education places)"),
+                        ("apprenticeship", "an apprenticeship contract (the labour market's places)"),
+                        ("assessment", "assessment / guidance (NAV caseworker time)")):
+        wait = "assessment_queue_wait_days" if pool == "assessment" else f"{pool}_wait_days"
+        add(f"mean_wait_weeks_for_{pool}", "weeks", f"mean wait in the queue for {label}, of those admitted",
+            _ratio(e(wait), e(f"{pool}_admissions") * 7.0))
+        add(f"waiting_for_{pool}_final_year", "persons", f"queueing for {label}, final year (scaled)",
+            ev_fy[:, EV[f"stock_waiting_for_{pool}"]] * scale)
+    county, market = e("nav_vgo_starts_county_place"), e("nav_vgo_starts_market")
+    add("nav_vgo_in_county_places", "share",
+        "of the adult VGO courses NAV buys, the share delivered in county places at cost price (public first, mechanism 4)",
+        _ratio(county, county + market))
+    add("combined_path_starts_per_year", "persons", "youth starting a combined path (school part + work practice, mechanism 6), per year (scaled)",
+        e("combined_path_starts") * scale / (res.steps * res.step_days / 365.25))
+    ends = e("combined_path_ends")
+    add("combined_path_to_apprenticeship", "share", "combined paths ending with an apprenticeship contract (PYK, seed 004: 13 of 25)",
+        _ratio(e("combined_path_to_apprenticeship"), ends))
+    add("combined_path_to_school", "share", "combined paths ending back in school, Vg1 (PYK, seed 004: 4 of 25)",
+        _ratio(e("combined_path_to_school"), ends))
     inst = res.institutions
     if not inst.empty:
         strength = inst[inst["variable"] == "strength"].groupby("replicate")["value"].mean()

@@ -1,12 +1,14 @@
-"""The institutions as Mesa agents: per county a NAV unit, a county authority (with OT) and a
-cooperation agreement.
+"""The institutions as Mesa agents: per county a NAV unit, a county authority (with OT), a labour
+market and a cooperation agreement.
 
 People are too many to be Python objects and live in the kernel's arrays; institutions are few and
 decide. Every update period the NAV unit and the county authority take stock of their caseloads;
 the cooperation agreement sets the county's effective cooperation strength from NAV's pressure,
 key-person shocks and slow recovery (DOMAIN.md, mechanism 7); the county authority thins OT's
-follow-up when more youth need it than OT has capacity for. NAV's measure budget is handed out in
-the kernel's allocation pass (kernel._allocate).
+follow-up when more youth need it than OT has capacity for. After the burn-in each sets the places it
+has: NAV its measure budget and caseworker time (assessment places), the county its adult-education
+places, the labour market its apprenticeship places (which follow the business cycle). The kernel's
+allocation pass (kernel._allocate) hands them out by priority.
 """
 from __future__ import annotations
 
@@ -47,25 +49,64 @@ class CaseloadWatcher(mesa.Agent):
 
 
 class NAVCountyUnit(CaseloadWatcher):
-    """NAV fylke: job seekers, assessment and measures; its pressure moves cooperation."""
+    """NAV fylke: job seekers, assessment and measures; its pressure moves cooperation. It hands out
+    measure places within its budget and assessment places within its caseworkers' time."""
 
-    def __init__(self, model: mesa.Model, county: int, name: str):
+    def __init__(self, model: mesa.Model, county: int, name: str, caseworker_relative: float | None):
         super().__init__(model, county, name)
+        self.caseworker_relative = caseworker_relative  # caseworker time as a multiple of the normal assessment stock
         self.measure_budget_used = 0.0  # share of this month's measure budget in use (nan: no limit)
         self.queue = 0.0  # persons queueing for a measure place (scaled to the real population)
+        self.assessment_places = math.inf  # persons NAV's caseworkers can assess and guide at once (scaled)
+        self.assessment_used = 0.0  # share of them in use (nan: no limit)
+        self.assessment_queue = 0.0  # persons waiting for assessment (scaled)
+
+    def decide_capacity(self, normal: float, allowance: float) -> None:
+        """Places from the normal number in use (scaled) plus the sample's noise allowance (see model)."""
+        if self.caseworker_relative is not None:
+            self.assessment_places = self.caseworker_relative * normal + allowance
 
 
 class CountyAuthority(CaseloadWatcher):
     """Fylkeskommunen with OT: follows the youth OT must follow up; beyond OT's capacity the follow-up
     (referrals to NAV, returns to school) thins in proportion."""
 
-    def __init__(self, model: mesa.Model, county: int, name: str, capacity_relative: float):
+    def __init__(self, model: mesa.Model, county: int, name: str, capacity_relative: float,
+                 places_relative: float | None):
         super().__init__(model, county, name)
         self.capacity_relative = capacity_relative  # capacity as a multiple of the normal OT caseload
         self.follow_up = 1.0  # multiplier on OT's referral and return-to-school rates
+        self.places_relative = places_relative  # adult-education places as a multiple of the normal number in use
+        self.adult_places = math.inf  # adult VGO places in county schools (scaled): the adult right first
+        self.adult_places_used = 0.0  # share in use (nan: no limit)
+        self.adult_queue = 0.0  # persons waiting for a place (scaled)
 
     def decide(self) -> None:
         self.follow_up = min(1.0, self.capacity_relative / self.pressure) if self.pressure > 0 else 1.0
+
+    def decide_capacity(self, normal: float, allowance: float) -> None:
+        if self.places_relative is not None:
+            self.adult_places = self.places_relative * normal + allowance
+
+
+class LabourMarket(mesa.Agent):
+    """Arbeidslivet in a county: employers offer apprenticeship places, fewer in downturns (DOMAIN.md).
+    Job finding and layoffs follow the business cycle inside the kernel (simulation.economy)."""
+
+    def __init__(self, model: mesa.Model, county: int, name: str, places_relative: float | None):
+        super().__init__(model)
+        self.county = county
+        self.county_name = name
+        self.places_relative = places_relative  # places in normal times as a multiple of the normal apprentice stock
+        self.apprenticeship_places = math.inf  # scaled
+        self.apprentices = 0.0  # share of the places in use (nan: no limit)
+        self.apprenticeship_queue = 0.0  # persons waiting for a contract (scaled)
+        self.cycle = 1.0  # the business cycle's multiplier on apprenticeship places now
+
+    def decide_capacity(self, normal: float, allowance: float, cycle: float) -> None:
+        self.cycle = cycle
+        if self.places_relative is not None:
+            self.apprenticeship_places = self.places_relative * normal * cycle + allowance
 
 
 class CooperationAgreement(mesa.Agent):

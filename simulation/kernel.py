@@ -19,6 +19,7 @@ from simulation.states import (
     FLAG_ADMITTED,
     FLAG_EXTENDED,
     FLAG_IMMIGRANT,
+    FLAG_JOINT,
     FLAG_NAV_PAID,
     FLAG_OFFER_PENDING,
     FLAG_REDUCED_WORK_ABILITY,
@@ -46,6 +47,24 @@ D_GUARANTEE = 6  # youth guarantee offer at the deadline
 D_EXTEND = 7  # extra year beyond the education-measure cap
 D_EDU_PATH = 8  # which education path after assessment
 D_QUEUE = 9  # tie-break key in the queue for a place
+D_PUBLIC = 10  # NAV asks the county for a place first (public first, mechanism 4)
+D_JOINT = 11  # a youth's education path becomes a combined path (mechanism 6)
+D_FALLBACK = 12  # where a person waits when a programme ended and the next place is not free
+
+# capacity pools: what an institution has to hand out, in units per county (the allocation pass)
+POOL_NAMES = ["measure", "adult_education", "apprenticeship", "assessment"]
+P_MEASURE = 0  # NAV's measure budget, NOK per month (work-oriented measures, AMO courses, combined paths)
+P_ADULT = 1  # the county's adult-education places (adult VGO in county places), persons
+P_APPRENTICE = 2  # the labour market's apprenticeship places, persons
+P_ASSESS = 3  # NAV caseworker time: persons in assessment / guidance
+N_POOLS = len(POOL_NAMES)
+# how a person wants to enter a state: ``want`` = state | mode << 4
+M_PLAIN = 0  # an ordinary place (in the state's pool, if it has one)
+M_MARKET = 1  # NAV buys the education on the market (kjop til kostpris; no pool)
+M_PUBLIC = 2  # NAV asks the county for a place first; bought on the market if none is free
+M_JOINT = 3  # a combined path: school part + work practice, run jointly (a NAV measure)
+M_GUARANTEE = 4  # the youth guarantee's offer at the deadline: assessment, first in the queue
+N_BOOK_VARIANTS = 3  # booking variants: who pays and where (see _book_variant)
 
 # entry kinds: which person-level modifiers and eligibility rules apply to a hazard
 K_PLAIN = 0
@@ -65,6 +84,10 @@ N_TALLY_CELLS = 64  # 8 reporting age bands x 4 education levels x immigrant bac
 DAYS_PER_YEAR = 365.25
 SATURATE = 32000  # int16 day counters stop here
 
+# per pool: places handed out, days the admitted had waited, persons still waiting at the end of the step
+POOL_ADMISSIONS = [f"{p}_admissions" for p in POOL_NAMES]
+POOL_WAIT_DAYS = [f"{p}_queue_wait_days" if p == "assessment" else f"{p}_wait_days" for p in POOL_NAMES]
+POOL_WAITING = [f"stock_waiting_for_{p}" for p in POOL_NAMES]
 # events: counts per step (the last block are stocks of person attributes at the end of the step)
 EVENT_NAMES = [
     "school_general_pass", "school_general_fail", "school_vocational_contract",
@@ -81,7 +104,9 @@ EVENT_NAMES = [
     "layoffs", "dagpenger_starts", "dagpenger_exhausted", "reduced_work_ability_onset",
     "stock_long_term_unemployed", "stock_dagpenger", "stock_social_assistance",
     "stock_nav_paid_adult_vgo", "stock_nav_paid_tertiary", "stock_county_adult_vgo",
-    "measure_admissions", "measure_wait_days", "stock_waiting_for_measure",
+] + POOL_ADMISSIONS + POOL_WAIT_DAYS + POOL_WAITING + [
+    "nav_vgo_starts_county_place", "nav_vgo_starts_market",
+    "combined_path_starts", "combined_path_ends", "combined_path_to_apprenticeship", "combined_path_to_school",
     "ot_referrals", "ot_referral_days", "assessment_starts", "assessment_wait_days",
     "programme_starts_after_assessment", "programme_start_wait_days",
 ] + [f"followup_due_{k}" for k in range(MAX_FOLLOWUPS)] + [f"followup_in_work_{k}" for k in range(MAX_FOLLOWUPS)]
@@ -91,7 +116,7 @@ N_PUBLIC_EVENTS = len(EVENT_NAMES)
 # person at the end of every step; the ledger prices them (simulation.ledger).
 N_BENEFITS = 3
 E_BOOK = N_PUBLIC_EVENTS
-N_BOOKINGS = N_STATES * 2 * N_BENEFITS
+N_BOOKINGS = N_STATES * N_BOOK_VARIANTS * N_BENEFITS
 N_EVENTS = N_PUBLIC_EVENTS + N_BOOKINGS
 E_CAP_EXIT = EV["education_cap_exit"]
 E_CAP_EXTENDED = EV["education_cap_extended"]
@@ -114,9 +139,15 @@ E_STOCK_COUNTY_VGO = EV["stock_county_adult_vgo"]
 E_FU_DUE = EV["followup_due_0"]
 E_FU_WORK = EV["followup_in_work_0"]
 E_APPRENTICE_LAYOFF = EV["apprentice_layoff"]
-E_ADMIT = EV["measure_admissions"]
-E_WAIT_DAYS = EV["measure_wait_days"]
-E_WAITING = EV["stock_waiting_for_measure"]
+E_ADMIT = EV["measure_admissions"]  # + pool
+E_WAIT_DAYS = EV["measure_wait_days"]  # + pool
+E_WAITING = EV["stock_waiting_for_measure"]  # + pool
+E_NAV_VGO_COUNTY = EV["nav_vgo_starts_county_place"]
+E_NAV_VGO_MARKET = EV["nav_vgo_starts_market"]
+E_CP_STARTS = EV["combined_path_starts"]
+E_CP_ENDS = EV["combined_path_ends"]
+E_CP_APPRENTICE = EV["combined_path_to_apprenticeship"]
+E_CP_SCHOOL = EV["combined_path_to_school"]
 E_OT_REFERRALS = EV["ot_referrals"]
 E_OT_REFERRAL_DAYS = EV["ot_referral_days"]
 E_ASSESSMENT_STARTS = EV["assessment_starts"]
@@ -168,7 +199,7 @@ class People(NamedTuple):
     education_measure_days: np.ndarray  # int16, education taken as a NAV measure in finished spells (3+1-year cap)
     first_nav_step: np.ndarray  # int16, step of first NAV contact in the reporting window; -1 none, -2 done
     registered_step: np.ndarray  # int16, step of registration (youth guarantee clock)
-    want: np.ndarray  # uint8, the budget-limited state a person queues for (0: not queueing)
+    want: np.ndarray  # uint8, the capacity-limited state a person queues for | mode << 4 (0: not queueing)
     wait_since_step: np.ndarray  # int16, step the person joined the queue
 
 
@@ -213,8 +244,12 @@ class KernelParams(NamedTuple):
     he_min_days: int
     he_share: float
     public_first: bool  # NAV first considers the county's own offer before buying VGO on the market
-    measure_price: np.ndarray  # float64[S]: NOK per participant-month of a budget-limited measure (0: not limited)
-    measure_budget: np.ndarray  # float64[C]: NOK per month NAV may spend on those measures (inf: no limit)
+    joint_share: np.ndarray  # float64[C, 2]: share of NAV-bought VGO first asked of the county (mechanism 4); share
+    #                          of youths' work practice that becomes a combined path (mechanism 6). Set by the institutions.
+    combined_max_days: int  # combined paths are for youth with a youth right under this age
+    pool_id: np.ndarray  # int64[S, N_BOOK_VARIANTS]: the capacity pool a person in (state, booking variant) uses (-1: none)
+    pool_unit: np.ndarray  # int64[S, N_BOOK_VARIANTS]: units one person uses before scaling (NOK/month, or 1 place)
+    capacity: np.ndarray  # float64[N_POOLS, C]: what each county has now, scaled (NOK/month, real persons; inf: no limit)
     scale: float  # real persons per simulated person (budgets are in real NOK)
     cap_days: float
     extension_days: float
@@ -243,12 +278,56 @@ def _is_offer(s):
 
 
 @njit(**HOT_INLINE)
-def _variant(s, flags):
+def _book_variant(s, flags):
+    """Booking variant: school track; county place (0), bought on the market (1) or NAV-bought in a county
+    place (2) for adult VGO; NAV-paid higher education (1); a combined path among work measures (1)."""
     if s == SCHOOL:
         return 1 if flags & FLAG_VOCATIONAL else 0
-    if s == ADULT_VGO or s == TERTIARY:
+    if s == ADULT_VGO:
+        if flags & FLAG_NAV_PAID:
+            return 2 if flags & FLAG_JOINT else 1
+        return 0
+    if s == TERTIARY:
         return 1 if flags & FLAG_NAV_PAID else 0
+    if s == WORK_MEASURE:
+        return 1 if flags & FLAG_JOINT else 0
     return 0
+
+
+@njit(**HOT_INLINE)
+def _variant(s, flags):
+    """Variant for the rules (hazards, durations, ends): NAV-bought VGO behaves alike wherever it is delivered."""
+    v = _book_variant(s, flags)
+    return 1 if v > 0 else 0
+
+
+@njit(**HOT_INLINE)
+def _entry_book_variant(ns, mode):
+    """The booking variant a person will have on entering ns by this mode."""
+    if ns == ADULT_VGO:
+        if mode == M_MARKET:
+            return 1
+        return 2 if mode == M_PUBLIC else 0
+    if ns == TERTIARY:
+        return 1 if mode == M_MARKET else 0
+    if ns == WORK_MEASURE:
+        return 1 if mode == M_JOINT else 0
+    return 0
+
+
+@njit(**HOT_INLINE)
+def _limited(P, ns, mode, c):
+    """Does entering ns by this mode need a place from a limited pool of county c?"""
+    pool = P.pool_id[ns, _entry_book_variant(ns, mode)]
+    return pool >= 0 and P.capacity[pool, c] < np.inf
+
+
+@njit(**HOT_INLINE)
+def _queue(i, pp, ns, mode, t):
+    """Join (or stay in) the queue for a place in ns; the allocation after this pass decides."""
+    if pp.want[i] == 0:
+        pp.wait_since_step[i] = t
+    pp.want[i] = ns | (mode << 4)
 
 
 @njit(**HOT_INLINE)
@@ -287,22 +366,25 @@ def _entry_rate(P, s, v, k, cell, c, t, band, edu, flags, benefit, age, udays):
 
 
 @njit(**HOT_INLINE)
-def _resolve_edu_path(P, pk, t, edu, flags, age, edum):
-    """Where an education path chosen at assessment leads; returns (state, nav_paid)."""
+def _resolve_edu_path(P, pk, t, c, edu, flags, age, edum):
+    """Where an education path chosen at assessment leads; returns (state, mode)."""
     if age < P.training_min_days:
         if rules.has_youth_right(edu, age, P.return_max_days):
-            return SCHOOL, False
-        return WORK_MEASURE, False
+            return SCHOOL, M_PLAIN
+        return WORK_MEASURE, M_PLAIN
     cap = P.cap_days + (P.extension_days if flags & FLAG_EXTENDED else 0.0)
     if edu >= EDU_TERTIARY or edum >= cap:
-        return WORK_MEASURE, False
+        return WORK_MEASURE, M_PLAIN
     if edu >= EDU_VGO and age >= P.he_min_days and (flags & FLAG_REDUCED_WORK_ABILITY):
         if uniform(pk, t, D_EDU_PATH) < P.he_share:
-            return TERTIARY, True
+            return TERTIARY, M_MARKET
     # public first: with the adult right the county's own offer comes first (switchable)
     if P.public_first and rules.has_adult_right(edu, age, P.adult_right_days):
-        return ADULT_VGO, False
-    return ADULT_VGO, True
+        return ADULT_VGO, M_PLAIN
+    # without a right NAV buys the course; first asking the county for a place (mechanism 4)
+    if uniform(pk, t, D_PUBLIC) < P.joint_share[c, 0]:
+        return ADULT_VGO, M_PUBLIC
+    return ADULT_VGO, M_MARKET
 
 
 @njit(**HOT_INLINE)
@@ -361,8 +443,8 @@ def _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on):
     # rules that act on a date: OT ends at 22, the education-measure cap
     if s == OT and age >= P.ot_end_days:
         ns = _pick_end(P, OT, 0, 1, uniform(pk, t, D_DEST))
-        if ns == OT:
-            ns = JOBSEEKER
+        if ns == OT or _limited(P, ns, M_PLAIN, c):
+            ns = JOBSEEKER  # OT's follow-up ends now: no queueing from it
         _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on)
         return ns
     ends_now = P.dur_days[s, v] > 0.0 and tis >= P.dur_days[s, v]  # a programme that ends now is completed
@@ -426,9 +508,13 @@ def _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on):
             if ev_on:
                 acc_ev[E_RWA] += 1
             return s
-        nav_paid = False
+        mode = M_PLAIN
         if kd == K_EDU_PATH:
-            ns, nav_paid = _resolve_edu_path(P, pk, t, edu, flags, age, edum)
+            ns, mode = _resolve_edu_path(P, pk, t, c, edu, flags, age, edum)
+        elif ns == WORK_MEASURE and s == ASSESSMENT and age < P.combined_max_days:
+            # mechanism 6: with cooperation, work practice for a youth with a right gets a school part (PYK)
+            if rules.has_youth_right(edu, age, P.return_max_days) and uniform(pk, t, D_JOINT) < P.joint_share[c, 1]:
+                mode = M_JOINT
         if ns == OT and age >= P.ot_end_days:
             ns = JOBSEEKER
         ev = P.dropout_event[s, v]
@@ -441,21 +527,18 @@ def _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on):
             acc_ev[ev] += 1
         if s == SCHOOL:
             pp.education[i] = max(edu, EDU_SOME_VGO)
-        if P.measure_price[ns] > 0.0 and P.measure_budget[c] < np.inf:
-            # a budget-limited measure: queue for a place; the allocation after this pass decides
-            if pp.want[i] == 0:
-                pp.wait_since_step[i] = t
-            pp.want[i] = ns
+        if _limited(P, ns, mode, c):
+            _queue(i, pp, ns, mode, t)
             return APPLY
-        _enter_programme(i, pp, P, ns, nav_paid, age)
+        _enter_programme(i, pp, P, ns, mode, age)
         _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on)
         return ns
 
     # the programme's nominal end: pass or fail, then a destination
     if dur > 0.0 and tis >= dur:
         p_pass = P.pass_p[s, v]
-        if s == SCHOOL and v == 1:
-            p_pass *= P.apprenticeship_cycle[t]
+        if s == SCHOOL and v == 1 and not P.capacity[P_APPRENTICE, c] < np.inf:
+            p_pass *= P.apprenticeship_cycle[t]  # no labour-market places: the cycle acts on the contract share
         outcome = 1 if uniform(pk, t, D_PASS) < p_pass else 0
         ns = _pick_end(P, s, v, outcome, uniform(pk, t, D_DEST))
         if ns == OT and age >= P.ot_end_days:
@@ -466,8 +549,17 @@ def _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on):
         ev = P.end_event[s, v, outcome]
         if ev >= 0 and ev_on:
             acc_ev[ev] += 1
+        if s == WORK_MEASURE and v == 1 and ev_on:
+            acc_ev[E_CP_ENDS] += 1
+            if ns == APPRENTICE:
+                acc_ev[E_CP_APPRENTICE] += 1
+            elif ns == SCHOOL:
+                acc_ev[E_CP_SCHOOL] += 1
         if ns != s:
-            _enter_programme(i, pp, P, ns, False, age)
+            if _limited(P, ns, M_PLAIN, c):
+                _queue(i, pp, ns, M_PLAIN, t)  # e.g. a contract, if the labour market has a place
+                return APPLY
+            _enter_programme(i, pp, P, ns, M_PLAIN, age)
             _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on)
         return ns
 
@@ -477,6 +569,10 @@ def _step_person(i, pp, P, table, rep_key, t, rep, acc_ev, ev_on):
         if waited >= P.guarantee_days:
             pp.flags[i] = flags & ~FLAG_OFFER_PENDING
             if P.youth_guarantee and uniform(pk, t, D_GUARANTEE) < P.guarantee_compliance:
+                if _limited(P, ASSESSMENT, M_GUARANTEE, c):
+                    # NAV's caseworkers must have room: the offer is made if the allocation finds a place now
+                    _queue(i, pp, ASSESSMENT, M_GUARANTEE, t)
+                    return APPLY
                 if ev_on:
                     acc_ev[E_GUARANTEE] += 1
                     acc_ev[E_OFFER] += 1
@@ -504,11 +600,14 @@ def _layoff_benefit(i, pp, P, pk, t, age, acc_ev, ev_on):
 
 
 @njit(**HOT_INLINE)
-def _enter_programme(i, pp, P, ns, nav_paid, age):
-    """Flags and benefits that entering an education programme sets."""
+def _enter_programme(i, pp, P, ns, mode, age):
+    """Flags and benefits that entering a programme by this mode (M_*) sets."""
     flags = np.int64(pp.flags[i])
+    nav_paid = mode == M_MARKET or mode == M_PUBLIC
     if ns == ADULT_VGO or ns == TERTIARY:
         flags = (flags | FLAG_NAV_PAID) if nav_paid else (flags & ~FLAG_NAV_PAID)
+    if ns == ADULT_VGO or ns == TERTIARY or ns == WORK_MEASURE:
+        flags = (flags | FLAG_JOINT) if (mode == M_PUBLIC or mode == M_JOINT) else (flags & ~FLAG_JOINT)
     if ns == ADULT_VGO or ns == TERTIARY or ns == SCHOOL:
         if not nav_paid and pp.benefit[i] == B_DAGPENGER:
             if rules.study_uptake(P.study_regime, B_DAGPENGER, ns, age, P.dp_he_min_days, P.study_uptake) < 1.0:
@@ -535,6 +634,10 @@ def _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on):
             # mechanism 2: from the start of assessment to the start of a measure or education (queue included)
             acc_ev[E_PROGRAMME_STARTS] += 1
             acc_ev[E_PROGRAMME_WAIT] += (t - np.int64(pp.entered_step[i])) * P.dt_days
+        if ns == ADULT_VGO and (flags & FLAG_NAV_PAID):
+            acc_ev[E_NAV_VGO_COUNTY if flags & FLAG_JOINT else E_NAV_VGO_MARKET] += 1
+        elif ns == WORK_MEASURE and (flags & FLAG_JOINT):
+            acc_ev[E_CP_STARTS] += 1
     if (s == ADULT_VGO or s == TERTIARY) and (flags & FLAG_NAV_PAID):
         used = np.int64(pp.education_measure_days[i]) + (t - np.int64(pp.entered_step[i])) * P.dt_days
         pp.education_measure_days[i] = used if used < SATURATE else SATURATE
@@ -568,15 +671,21 @@ def _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on):
 
 
 @njit(**HOT_INLINE)
-def _tally(i, pp, P, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev):
-    """Stocks (two counters: county, and age band x education x immigrant), the flow, and attribute stocks."""
+def _tally(i, pp, P, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev, acc_pool):
+    """Stocks (two counters: county, and age band x education x immigrant), the flow, the booking, the
+    capacity the person uses, and attribute stocks."""
     n_c = acc_st.shape[1] - N_TALLY_CELLS
-    acc_st[s_new, pp.county[i]] += 1
+    c = pp.county[i]
+    acc_st[s_new, c] += 1
     age = np.int64(pp.age0_days[i]) + (t + 1) * P.dt_days
     cell = (rules.age_band(age) * 4 + pp.education[i]) * 2 + (1 if pp.flags[i] & FLAG_IMMIGRANT else 0)
     acc_st[s_new, n_c + cell] += 1
     acc_fl[s_old, s_new] += 1
-    acc_ev[E_BOOK + (s_new * 2 + _variant(s_new, np.int64(pp.flags[i]))) * N_BENEFITS + pp.benefit[i]] += 1
+    bv = _book_variant(s_new, np.int64(pp.flags[i]))
+    acc_ev[E_BOOK + (s_new * N_BOOK_VARIANTS + bv) * N_BENEFITS + pp.benefit[i]] += 1
+    pool = P.pool_id[s_new, bv]
+    if pool >= 0:
+        acc_pool[pool, c] += P.pool_unit[s_new, bv]
     if s_new == JOBSEEKER or s_new == ASSESSMENT:
         if (t - np.int64(pp.spell_start_step[i])) * P.dt_days >= P.long_term_days:
             acc_ev[E_LTU] += 1
@@ -607,12 +716,13 @@ def _tally(i, pp, P, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev):
 
 
 @njit(**HOT)
-def _step_chunk(pp, P, table, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, app_idx):
+def _step_chunk(pp, P, table, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, acc_pool, app_idx):
     """One step for persons lo..hi-1, tallied into this chunk's accumulators. Applicants for a
-    budget-limited place are listed in app_idx[lo:lo+k]; returns k."""
+    capacity-limited place are listed in app_idx[lo:lo+k]; returns k."""
     acc_st[:, :] = 0
     acc_fl[:, :] = 0
     acc_ev[:] = 0
+    acc_pool[:, :] = 0.0
     ev_on = rep >= 1
     k = 0
     for i in range(lo, hi):
@@ -621,48 +731,109 @@ def _step_chunk(pp, P, table, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, a
         if s_new == APPLY:
             app_idx[lo + k] = i  # stays put for now; tallied once the places are handed out (_apply_chunk)
             k += 1
+            _pool_use(i, pp, P, acc_pool, 1)  # the place the applicant holds now counts in the allocation
             continue
         pp.state[i] = s_new
-        _tally(i, pp, P, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev)
+        _tally(i, pp, P, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev, acc_pool)
     return k
 
 
+@njit(**HOT_INLINE)
+def _pool_use(i, pp, P, acc_pool, sign):
+    """Add (sign 1) or remove (-1) the units of the pool person i uses in their current state."""
+    s = np.int64(pp.state[i])
+    bv = _book_variant(s, np.int64(pp.flags[i]))
+    pool = P.pool_id[s, bv]
+    if pool >= 0:
+        acc_pool[pool, pp.county[i]] += sign * P.pool_unit[s, bv]
+
+
+@njit(**HOT_INLINE)
+def _want(pp, i):
+    """(state, mode) person i queues for."""
+    w = np.int64(pp.want[i])
+    return w & 15, w >> 4
+
+
 @njit(**HOT)
-def _apply_chunk(pp, P, t, rep, applicants, acc_st, acc_fl, acc_ev):
-    """This chunk's applicants: those given a place move into the measure, the rest keep waiting."""
+def _apply_chunk(pp, P, rep_key, t, rep, applicants, acc_st, acc_fl, acc_ev, acc_pool):
+    """This chunk's applicants: those given a place move in; NAV buys on the market for those the county
+    had no place for (public first); those whose programme has ended wait elsewhere; the rest keep waiting."""
     ev_on = rep >= 1
     for j in range(applicants.shape[0]):
         i = applicants[j]
-        ns = np.int64(pp.want[i])
+        ns, mode = _want(pp, i)
         s = np.int64(pp.state[i])
         flags = np.int64(pp.flags[i])
+        age = np.int64(pp.age0_days[i]) + (t + 1) * P.dt_days
+        pool = P.pool_id[ns, _entry_book_variant(ns, mode)]
+        _pool_use(i, pp, P, acc_pool, -1)  # counted for the allocation (_step_chunk); _tally counts it again
         if flags & FLAG_ADMITTED:
             pp.flags[i] = flags & ~FLAG_ADMITTED
             if ev_on:
-                acc_ev[E_ADMIT] += 1
-                acc_ev[E_WAIT_DAYS] += (t - np.int64(pp.wait_since_step[i])) * P.dt_days
-            age = np.int64(pp.age0_days[i]) + (t + 1) * P.dt_days
-            _enter_programme(i, pp, P, ns, False, age)
+                acc_ev[E_ADMIT + pool] += 1
+                acc_ev[E_WAIT_DAYS + pool] += (t - np.int64(pp.wait_since_step[i])) * P.dt_days
+                if mode == M_GUARANTEE:
+                    acc_ev[E_GUARANTEE] += 1
+                    acc_ev[E_OFFER] += 1
+            _enter_programme(i, pp, P, ns, mode, age)
             _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on)
             pp.state[i] = ns
-            _tally(i, pp, P, t, s, ns, rep, acc_st, acc_fl, acc_ev)
-        else:
+            _tally(i, pp, P, t, s, ns, rep, acc_st, acc_fl, acc_ev, acc_pool)
+            continue
+        if mode == M_PUBLIC:
+            # no county place free: NAV buys the course on the market at once
+            _enter_programme(i, pp, P, ns, M_MARKET, age)
+            _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on)
+            pp.state[i] = ns
+            _tally(i, pp, P, t, s, ns, rep, acc_st, acc_fl, acc_ev, acc_pool)
+            continue
+        if mode == M_GUARANTEE:
+            # no caseworker free at the deadline: the offer is late; the youth keeps queueing for assessment
             if ev_on:
-                acc_ev[E_WAITING] += 1
-            _tally(i, pp, P, t, s, s, rep, acc_st, acc_fl, acc_ev)
+                acc_ev[E_NO_OFFER] += 1
+            pp.want[i] = ns
+            mode = M_PLAIN
+        v = _variant(s, flags)
+        if P.dur_days[s, v] > 0.0 and (t - np.int64(pp.entered_step[i])) * P.dt_days >= P.dur_days[s, v]:
+            # the programme has ended: wait where those without the next place go (e.g. no contract -> OT)
+            fb = _pick_end(P, s, v, 0, uniform(person_key(rep_key, i), t, D_FALLBACK))
+            if (fb == OT and age >= P.ot_end_days) or fb == ns or fb == s or _limited(P, fb, M_PLAIN, pp.county[i]):
+                fb = JOBSEEKER
+            since = pp.wait_since_step[i]
+            _enter_programme(i, pp, P, fb, M_PLAIN, age)
+            _leave(i, pp, P, s, fb, t, rep, acc_ev, ev_on)
+            pp.want[i] = ns | (mode << 4)
+            pp.wait_since_step[i] = since
+            pp.state[i] = fb
+            if ev_on:
+                acc_ev[E_WAITING + pool] += 1
+            _tally(i, pp, P, t, s, fb, rep, acc_st, acc_fl, acc_ev, acc_pool)
+            continue
+        if ev_on:
+            acc_ev[E_WAITING + pool] += 1
+        _tally(i, pp, P, t, s, s, rep, acc_st, acc_fl, acc_ev, acc_pool)
+
+
+@njit(**HOT_INLINE)
+def _has_right(pp, P, i, ns, age):
+    """A legal right to the place: the youth or adult right to upper secondary education."""
+    if ns != ADULT_VGO and ns != APPRENTICE and ns != SCHOOL:
+        return False
+    edu = np.int64(pp.education[i])
+    return rules.has_youth_right(edu, age, P.return_max_days) or rules.has_adult_right(edu, age, P.adult_right_days)
 
 
 @njit(cache=True)
-def _allocate(pp, P, rep_key, t, acc_st, app_idx, app_count, chunk):
-    """Hand out places county by county within NAV's monthly measure budget: youth under the
-    guarantee first, then the longest wait, then a random key (common random numbers)."""
-    n_c = acc_st.shape[2] - N_TALLY_CELLS
-    spend = np.zeros(n_c)  # NOK per month of the persons already in budget-limited measures
-    for ch in range(acc_st.shape[0]):
-        for s in range(N_STATES):
-            if P.measure_price[s] > 0.0:
-                for c in range(n_c):
-                    spend[c] += acc_st[ch, s, c] * P.measure_price[s] * P.scale
+def _allocate(pp, P, rep_key, t, acc_pool, app_idx, app_count, chunk):
+    """Hand out places county by county and pool by pool within what each institution has: those with a
+    right to the place first, then youth at the guarantee's deadline, then youth under the guarantee's age,
+    then the longest wait, then a random key (common random numbers). NAV buying a course for someone
+    without a right (public first) ranks below those with a right."""
+    n_c = acc_pool.shape[2]
+    use = np.zeros((N_POOLS, n_c), dtype=np.int64)  # units already in use by persons in pool states (unscaled)
+    for ch in range(acc_pool.shape[0]):
+        use += acc_pool[ch]
     n_app = app_count.sum()
     idx = np.empty(n_app, dtype=np.int64)
     key = np.empty(n_app)
@@ -670,10 +841,13 @@ def _allocate(pp, P, rep_key, t, acc_st, app_idx, app_count, chunk):
     for ch in range(app_count.shape[0]):
         for j in range(app_count[ch]):
             i = app_idx[ch * chunk + j]
+            ns, mode = _want(pp, i)
             age = np.int64(pp.age0_days[i]) + (t + 1) * P.dt_days
+            right = 1.0 if (mode == M_PLAIN and _has_right(pp, P, i, ns, age)) else 0.0
+            deadline = 1.0 if mode == M_GUARANTEE else 0.0
             youth = 1.0 if age < P.guarantee_max_days else 0.0
             waited = float(t - np.int64(pp.wait_since_step[i]))
-            prio = youth * 1e7 + waited + uniform(person_key(rep_key, i), t, D_QUEUE)
+            prio = right * 4e7 + deadline * 2e7 + youth * 1e7 + waited + uniform(person_key(rep_key, i), t, D_QUEUE)
             idx[k] = i
             key[k] = pp.county[i] * 1e9 - prio  # by county, then highest priority first
             k += 1
@@ -681,9 +855,12 @@ def _allocate(pp, P, rep_key, t, acc_st, app_idx, app_count, chunk):
     for j in range(n_app):
         i = idx[order[j]]
         c = np.int64(pp.county[i])
-        cost = P.measure_price[np.int64(pp.want[i])] * P.scale
-        if spend[c] + cost <= P.measure_budget[c]:
-            spend[c] += cost
+        ns, mode = _want(pp, i)
+        bv = _entry_book_variant(ns, mode)
+        pool = P.pool_id[ns, bv]
+        cost = P.pool_unit[ns, bv]
+        if (use[pool, c] + cost) * P.scale <= P.capacity[pool, c]:
+            use[pool, c] += cost
             pp.flags[i] = np.int64(pp.flags[i]) | FLAG_ADMITTED
 
 
@@ -727,8 +904,8 @@ def _reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events, group0):
 
 
 @njit(cache=True, parallel=True)
-def run_steps(pp, P, table, rep_key, t_start, n_steps, report_t0, chunk, acc_st, acc_fl, acc_ev, app_idx, app_count,
-              stocks, flows, events, group0):
+def run_steps(pp, P, table, rep_key, t_start, n_steps, report_t0, chunk, acc_st, acc_fl, acc_ev, acc_pool, app_idx,
+              app_count, stocks, flows, events, group0):
     """Advance everyone ``n_steps`` steps from global step ``t_start``.
 
     Steps at or after ``report_t0`` are reported: the state after global step t goes to row
@@ -744,13 +921,13 @@ def run_steps(pp, P, table, rep_key, t_start, n_steps, report_t0, chunk, acc_st,
                 _fill_table(P, table, t, sv // 2, sv % 2)
         for ch in prange(n_chunks):
             app_count[ch] = _step_chunk(pp, P, table, rep_key, t, rep, ch * chunk, min(n, (ch + 1) * chunk),
-                                        acc_st[ch], acc_fl[ch], acc_ev[ch], app_idx)
+                                        acc_st[ch], acc_fl[ch], acc_ev[ch], acc_pool[ch], app_idx)
         if app_count.sum() > 0:
-            _allocate(pp, P, rep_key, t, acc_st, app_idx, app_count, chunk)
+            _allocate(pp, P, rep_key, t, acc_pool, app_idx, app_count, chunk)
             for ch in prange(n_chunks):
                 if app_count[ch] > 0:
-                    _apply_chunk(pp, P, t, rep, app_idx[ch * chunk: ch * chunk + app_count[ch]],
-                                 acc_st[ch], acc_fl[ch], acc_ev[ch])
+                    _apply_chunk(pp, P, rep_key, t, rep, app_idx[ch * chunk: ch * chunk + app_count[ch]],
+                                 acc_st[ch], acc_fl[ch], acc_ev[ch], acc_pool[ch])
         if rep >= 1:
             _reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events, group0)
 
@@ -776,15 +953,20 @@ def fill_table(P, table, t):
 
 
 @njit(**HOT)
-def measure_use_by_county(pp, P, spend, queue):
-    """NOK per month spent on budget-limited measures, and persons queueing for them, per county."""
-    spend[:] = 0.0
-    queue[:] = 0
+def pool_use_by_county(pp, P, use, queue):
+    """Units of each capacity pool in use (NOK per month, real persons) and persons queueing for it, per county."""
+    use[:, :] = 0.0
+    queue[:, :] = 0
     for i in range(pp.state.shape[0]):
         c = pp.county[i]
-        spend[c] += P.measure_price[pp.state[i]] * P.scale
+        s = np.int64(pp.state[i])
+        bv = _book_variant(s, np.int64(pp.flags[i]))
+        pool = P.pool_id[s, bv]
+        if pool >= 0:
+            use[pool, c] += P.pool_unit[s, bv] * P.scale
         if pp.want[i] != 0:
-            queue[c] += 1
+            ns, mode = _want(pp, i)
+            queue[P.pool_id[ns, _entry_book_variant(ns, mode)], c] += 1
 
 
 @njit(**HOT)

@@ -1,7 +1,8 @@
 """The fiscal ledger: who pays for what, from every person's state, payer and benefit at every step.
 
 The kernel books each person at the end of each step under (state, variant, benefit), where the
-variant says who pays for an education (a county place or bought by NAV). Here each booking is
+variant says who pays for an education and where it is delivered (a county place on a right, bought
+by NAV on the market, or bought by NAV in a county place at cost price), and marks combined paths. Here each booking is
 priced per person-month (the funding config) and split over the items and agencies below, so an
 agency's total is exactly the sum of its persons' bookings.
 """
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.config import FundingConfig
-from simulation.kernel import N_BENEFITS
+from simulation.kernel import N_BENEFITS, N_BOOK_VARIANTS
 from simulation.states import N_STATES, Benefit, State
 
 AGENCIES = ["nav", "county", "municipality", "state"]
@@ -25,7 +26,9 @@ def items(funding: FundingConfig) -> list[tuple[str, str]]:
     return [
         ("school_places", "county"), ("apprenticeship_grants", "county"), ("ot_follow_up", "county"),
         ("assessment", "nav"), ("assessment_county_share", "county"), ("work_measures", "nav"), ("amo_courses", "nav"),
+        ("combined_path_school_part", "county"),
         ("adult_vgo_county_places", "county"), ("adult_vgo_bought", funding.adult_vgo_without_right_payer.value),
+        ("adult_vgo_bought_county_place", funding.adult_vgo_without_right_payer.value),
         ("tertiary_places", "state"), ("tertiary_measure_fees", "nav"),
         ("dagpenger", "nav"), ("aap", "nav"), ("disability_benefit", "nav"), ("measure_allowance", "nav"),
         ("social_assistance", "municipality"), ("tax_revenue", "state"),
@@ -37,8 +40,8 @@ def price_table(funding: FundingConfig) -> np.ndarray:
     names = [name for name, _ in items(funding)]
     k = {name: i for i, name in enumerate(names)}
     p, b = funding.places, funding.benefits
-    table = np.zeros((N_STATES, 2, N_BENEFITS, len(names)))
-    for v in range(2):
+    table = np.zeros((N_STATES, N_BOOK_VARIANTS, N_BENEFITS, len(names)))
+    for v in range(N_BOOK_VARIANTS):
         table[S.SCHOOL, v, :, k["school_places"]] = p.school
         table[S.APPRENTICE, v, :, k["apprenticeship_grants"]] = p.apprentice
         table[S.OT_FOLLOWED, v, :, k["ot_follow_up"]] = p.ot_followed
@@ -55,9 +58,12 @@ def price_table(funding: FundingConfig) -> np.ndarray:
             table[s, v, int(Benefit.NONE), k["measure_allowance"]] = b.measure_allowance
     table[S.ADULT_VGO, 0, :, k["adult_vgo_county_places"]] = p.adult_vgo_county
     table[S.ADULT_VGO, 1, :, k["adult_vgo_bought"]] = p.adult_vgo_bought
+    table[S.ADULT_VGO, 2, :, k["adult_vgo_bought_county_place"]] = p.adult_vgo_bought_county_place
+    table[S.WORK_MEASURE, 1, :, k["combined_path_school_part"]] = p.combined_path_school_part
     table[S.TERTIARY, 1, :, k["tertiary_measure_fees"]] = p.tertiary_measure_fee
-    for s in (S.ADULT_VGO, S.TERTIARY):  # NAV-bought education is a measure: allowance without dagpenger
-        table[s, 1, int(Benefit.NONE), k["measure_allowance"]] = b.measure_allowance
+    # NAV-bought education is a measure: allowance without dagpenger
+    for s, v in ((S.ADULT_VGO, 1), (S.ADULT_VGO, 2), (S.TERTIARY, 1)):
+        table[s, v, int(Benefit.NONE), k["measure_allowance"]] = b.measure_allowance
     table[:, :, int(Benefit.DAGPENGER), k["dagpenger"]] = b.dagpenger
     table[:, :, int(Benefit.SOCIAL_ASSISTANCE), k["social_assistance"]] = b.social_assistance
     return table

@@ -172,7 +172,7 @@ class LiveModel(CrossSectorModel):
         """The fiscal ledger so far: NOK per agency and item, summed over the reported steps, scaled
         (tax revenue is a negative cost to the state, as in ``ledger.parquet``)."""
         n = self.reported_steps + 1
-        bookings = self.events[1:n, K.E_BOOK:].reshape(1, n - 1, N_STATES, 2, K.N_BENEFITS)
+        bookings = self.events[1:n, K.E_BOOK:].reshape(1, n - 1, N_STATES, K.N_BOOK_VARIANTS, K.N_BENEFITS)
         per_item = item_costs(bookings, self.cfg.funding, self.dt, self.cfg.population.scale)[0].sum(axis=0)
         names = items(self.cfg.funding)
         df = pd.DataFrame({"item": [i for i, _ in names], "agency": [a for _, a in names], "nok": per_item})

@@ -21,13 +21,17 @@ from simulation.config import SimConfig
 from simulation.institutions import (
     CooperationAgreement,
     CountyAuthority,
+    LabourMarket,
     NAVCountyUnit,
     shock_draws,
 )
-from simulation.params import cooperation_multipliers, county_strengths, hazard_entries
+from simulation.params import cooperation_multipliers, county_strengths, hazard_entries, joint_shares
 from simulation.rng import replicate_key
 from simulation.states import N_STATES, State, group_offsets
 
+COARSE_POOL = 30  # simulated persons per county below which a capacity's queues are mostly sample noise
+_WARNED: set[str] = set()  # capacity warnings already given in this process
+log = logging.getLogger("simulation")
 BLOCK_STEPS = 26  # kernel steps per model step when the institutions are switched off (progress granularity)
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every model step at INFO: thousands of lines a run
 
@@ -52,23 +56,34 @@ class CrossSectorModel(mesa.Model):
         n_chunks = max(1, math.ceil(n / self.chunk))
         self.acc = (np.zeros((n_chunks, N_STATES, len(counties) + K.N_TALLY_CELLS), dtype=np.int32),
                     np.zeros((n_chunks, N_STATES, N_STATES), dtype=np.int32),
-                    np.zeros((n_chunks, K.N_EVENTS), dtype=np.int64))
+                    np.zeros((n_chunks, K.N_EVENTS), dtype=np.int64),
+                    np.zeros((n_chunks, K.N_POOLS, len(counties)), dtype=np.int64))
         self._app_idx = np.zeros(max(n, 1), dtype=np.int64)  # applicants for a place, listed by chunk
         self._app_count = np.zeros(n_chunks, dtype=np.int64)
         self.t = 0
         self.kernel_seconds = 0.0
-        ot_capacity = cfg.funding.ot_capacity_relative
-        self.active = self.dynamics.enabled or ot_capacity is not None  # do the institutions decide anything?
+        fu = cfg.funding
+        ot_capacity = fu.ot_capacity_relative
+        places = (fu.caseworker_capacity_relative, fu.adult_education_places_relative, fu.apprenticeship_places_relative)
+        # do the institutions decide anything?
+        self.active = self.dynamics.enabled or ot_capacity is not None or any(p is not None for p in places)
         self.period = max(1, round(self.dynamics.update_days / self.dt)) if self.active else BLOCK_STEPS
         self._entries = hazard_entries(cfg)
         self._caseload = np.zeros(len(counties), dtype=np.int64)
-        self._spend = np.zeros(len(counties))
-        self._queue = np.zeros(len(counties), dtype=np.int64)
+        self._use = np.zeros((K.N_POOLS, len(counties)))
+        self._queue = np.zeros((K.N_POOLS, len(counties)), dtype=np.int64)
+        # the normal use of each pool: the mean over the burn-in's final capacity_normal_years
+        self._learn_from = max(0, burn_steps - round(fu.capacity_normal_years * 365.25 / self.dt))
+        self._normal_use = np.zeros((K.N_POOLS, len(counties)))
+        self._learnt = 0
         strengths = county_strengths(cfg, counties)
         dyn = self.dynamics
-        self.nav_units = [NAVCountyUnit(self, c, name) for c, name in enumerate(counties)]
-        self.authorities = [CountyAuthority(self, c, name, ot_capacity if ot_capacity is not None else math.inf)
+        self.nav_units = [NAVCountyUnit(self, c, name, fu.caseworker_capacity_relative) for c, name in enumerate(counties)]
+        self.authorities = [CountyAuthority(self, c, name, ot_capacity if ot_capacity is not None else math.inf,
+                                            fu.adult_education_places_relative)
                             for c, name in enumerate(counties)]
+        self.labour_markets = [LabourMarket(self, c, name, fu.apprenticeship_places_relative)
+                               for c, name in enumerate(counties)]
         self._ot = np.zeros(len(counties), dtype=np.int64)
         self.agreements = [
             CooperationAgreement(self, c, name, strengths[c], self.nav_units[c],
@@ -79,9 +94,15 @@ class CrossSectorModel(mesa.Model):
         self._update = 0
         self.datacollector = mesa.DataCollector(agenttype_reporters={
             NAVCountyUnit: {"caseload": "caseload", "pressure": "pressure",
-                            "measure_budget_used": "measure_budget_used", "queue": "queue"},
+                            "measure_budget_used": "measure_budget_used", "queue": "queue",
+                            "assessment_places": "assessment_places", "assessment_used": "assessment_used",
+                            "assessment_queue": "assessment_queue"},
             CooperationAgreement: {"strength": "strength", "key_person_shock": "shock"},
-            CountyAuthority: {"ot_caseload": "caseload", "ot_pressure": "pressure", "ot_follow_up": "follow_up"},
+            CountyAuthority: {"ot_caseload": "caseload", "ot_pressure": "pressure", "ot_follow_up": "follow_up",
+                              "adult_places": "adult_places", "adult_places_used": "adult_places_used",
+                              "adult_queue": "adult_queue"},
+            LabourMarket: {"apprenticeship_places": "apprenticeship_places", "apprenticeship_places_used": "apprentices",
+                           "apprenticeship_queue": "apprenticeship_queue", "apprenticeship_cycle": "cycle"},
         })
         self._reported_steps: list[int] = []
         self.engine = None  # the Numba kernel moves the persons; or a person-level Mesa engine (run.engine=agents)
@@ -115,7 +136,9 @@ class CrossSectorModel(mesa.Model):
             for ag in self.agreements:
                 ag.update(years, period_years, draws[ag.county])
             self._update += 1
+        self._decide_capacity()
         strengths = np.array([ag.strength for ag in self.agreements])
+        self.params.joint_share[:] = joint_shares(self.cfg, strengths)
         mult = cooperation_multipliers(self.cfg, self._entries, strengths)
         follow_up = np.array([a.follow_up for a in self.authorities])
         ot = int(State.OT_FOLLOWED)
@@ -125,6 +148,69 @@ class CrossSectorModel(mesa.Model):
         self.params.county_mult[:] = mult
         K.fill_table(self.params, self.table, self.t)
 
+    def _decide_capacity(self) -> None:
+        """Learn each pool's normal use in the burn-in's final year; after the burn-in the institutions
+        set their places from it (the labour market's follow the business cycle)."""
+        if self._learn_from <= self.t < self.burn:
+            K.pool_use_by_county(self.people, self.params, self._use, self._queue)
+            self._learnt += 1
+            self._normal_use += (self._use - self._normal_use) / self._learnt
+            return
+        if self.t < self.burn or self._learnt == 0:
+            return
+        cycle = float(self.params.apprenticeship_cycle[min(self.t, self.total - 1)])
+        normal = self._normal_use
+        # a 1:N sample's stocks have a Poisson noise the real population does not have (sd sqrt(n) simulated
+        # persons, sqrt(normal x N) scaled): places get this many sds on top, so the sample queues where
+        # the real population would, not where its own noise puts it
+        allowance = self.cfg.funding.capacity_sample_noise_sd * np.sqrt(normal * self.cfg.population.scale)
+        if self.t == self.burn:
+            self._warn_coarse(normal)
+        for c in range(len(self.nav_units)):
+            self.nav_units[c].decide_capacity(normal[K.P_ASSESS, c], allowance[K.P_ASSESS, c])
+            self.authorities[c].decide_capacity(normal[K.P_ADULT, c], allowance[K.P_ADULT, c])
+            self.labour_markets[c].decide_capacity(normal[K.P_APPRENTICE, c], allowance[K.P_APPRENTICE, c], cycle)
+            cap = self.params.capacity
+            cap[K.P_ASSESS, c] = self.nav_units[c].assessment_places
+            cap[K.P_ADULT, c] = self.authorities[c].adult_places
+            cap[K.P_APPRENTICE, c] = self.labour_markets[c].apprenticeship_places
+
+    def _warn_coarse(self, normal: np.ndarray) -> None:
+        """Say once per process when limited places hold few simulated persons per county: their queues are
+        then partly the sample's noise, not a shortage (see funding.capacity_sample_noise_sd)."""
+        fu, scale = self.cfg.funding, self.cfg.population.scale
+        sizes = {K.POOL_NAMES[pool]: float(np.median(normal[pool])) / scale
+                 for pool, key in ((K.P_ASSESS, "caseworker_capacity_relative"),
+                                   (K.P_ADULT, "adult_education_places_relative"),
+                                   (K.P_APPRENTICE, "apprenticeship_places_relative")) if getattr(fu, key) is not None}
+        coarse = {name: n for name, n in sizes.items() if n < COARSE_POOL}
+        if coarse and "coarse" not in _WARNED:
+            _WARNED.add("coarse")
+            finest = min(coarse.values())
+            log.info("capacities: %s simulated persons in the median county's places at population.scale=%g; for "
+                     "capacity studies use at least %d (population.scale=%g or finer)",
+                     ", ".join(f"{name} {n:.0f}" for name, n in coarse.items()), scale, COARSE_POOL,
+                     max(1.0, math.floor(scale * finest / COARSE_POOL)))
+
+    def _record_use(self) -> None:
+        """What each institution's places are used for and how many wait, for the DataCollector."""
+        K.pool_use_by_county(self.people, self.params, self._use, self._queue)
+        scale = self.cfg.population.scale
+        cap = self.params.capacity
+
+        def used(pool: int, c: int) -> float:
+            return self._use[pool, c] / cap[pool, c] if np.isfinite(cap[pool, c]) and cap[pool, c] > 0 else np.nan
+
+        for c, nav in enumerate(self.nav_units):
+            nav.measure_budget_used = used(K.P_MEASURE, c)
+            nav.queue = float(self._queue[K.P_MEASURE, c]) * scale
+            nav.assessment_used = used(K.P_ASSESS, c)
+            nav.assessment_queue = float(self._queue[K.P_ASSESS, c]) * scale
+            self.authorities[c].adult_places_used = used(K.P_ADULT, c)
+            self.authorities[c].adult_queue = float(self._queue[K.P_ADULT, c]) * scale
+            self.labour_markets[c].apprentices = used(K.P_APPRENTICE, c)
+            self.labour_markets[c].apprenticeship_queue = float(self._queue[K.P_APPRENTICE, c]) * scale
+
     def step(self) -> None:
         """Institutions decide, then the kernel moves everyone for one period (never across the burn-in's end)."""
         if self.active:
@@ -132,11 +218,7 @@ class CrossSectorModel(mesa.Model):
         end = self.burn if self.t < self.burn else self.total
         n = min(self.period, end - self.t)
         if self.t >= self.burn:
-            K.measure_use_by_county(self.people, self.params, self._spend, self._queue)
-            for nav in self.nav_units:
-                budget = self.params.measure_budget[nav.county]
-                nav.measure_budget_used = self._spend[nav.county] / budget if np.isfinite(budget) and budget > 0 else np.nan
-                nav.queue = float(self._queue[nav.county]) * self.cfg.population.scale
+            self._record_use()
             self.datacollector.collect(self)
             self._reported_steps.append(self.t - self.burn)
         t0 = time.perf_counter()
@@ -164,7 +246,7 @@ class CrossSectorModel(mesa.Model):
     def institutions_table(self, replicate: int) -> pd.DataFrame:
         """What the DataCollector recorded, tidy: step (reporting step at the period's start), county, variable, value."""
         frames = []
-        for agent_type in (NAVCountyUnit, CooperationAgreement, CountyAuthority):
+        for agent_type in (NAVCountyUnit, CooperationAgreement, CountyAuthority, LabourMarket):
             df = self.datacollector.get_agenttype_vars_dataframe(agent_type)
             if df.empty:
                 continue

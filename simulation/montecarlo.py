@@ -35,7 +35,7 @@ class SimResult:
     stocks: np.ndarray  # int32[R, T+1, S, G]
     flows: np.ndarray  # int32[R, T+1, S, S] (row 0 empty; flows[t] move stocks[t-1] to stocks[t])
     events: np.ndarray  # int64[R, T+1, E]
-    bookings: np.ndarray  # int64[R, T+1, S, 2, B]: persons by state, variant and benefit at the end of each step
+    bookings: np.ndarray  # int64[R, T+1, S, V, B]: persons by state, variant and benefit at the end of each step
     institutions: pd.DataFrame  # what the DataCollector recorded: replicate, step, county, institution, variable, value
     counties: list[str]
     groups: list[tuple[str, str]]
@@ -130,7 +130,7 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
     elapsed = time.perf_counter() - t_kernel
     return SimResult(
         stocks=stocks, flows=flows, events=events[:, :, :K.N_PUBLIC_EVENTS],
-        bookings=events[:, :, K.E_BOOK:].reshape(R, report + 1, N_STATES, 2, K.N_BENEFITS),
+        bookings=events[:, :, K.E_BOOK:].reshape(R, report + 1, N_STATES, K.N_BOOK_VARIANTS, K.N_BENEFITS),
         institutions=pd.concat(institutions, ignore_index=True) if institutions else pd.DataFrame(),
         counties=counties, groups=groups,
         step_days=cfg.run.step_days, start_year=cfg.population.start_year, scale=cfg.population.scale,

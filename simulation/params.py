@@ -88,7 +88,9 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
     if edu_share > 0:
         e[S.ASSESSMENT].append(Entry(S.ADULT_VGO, K.K_EDU_PATH, (exit_assessment * edu_share,) * 2,
                                      cooperation="education_path"))
-    e[S.WORK_MEASURE] = _split(12.0 / r.work_measure.mean_months, r.work_measure.destinations, kind_of=_job_kind)
+    # variant 0: ordinary work practice, ends by a hazard; variant 1: a combined path (mechanism 6), ends at its length
+    e[S.WORK_MEASURE] = (_split((12.0 / r.work_measure.mean_months, 0.0), r.work_measure.destinations, kind_of=_job_kind)
+                         + _split((0.0, r.combined_path.dropout_rate), r.combined_path.dropout_destinations))
     e[S.AMO_COURSE] = _split(r.amo_course.dropout_rate, r.amo_course.fail_destinations, **dropout)
     e[S.ADULT_VGO] = _split((r.adult_vgo.dropout_rate_county, r.adult_vgo.dropout_rate_nav),
                             r.adult_vgo.dropout_destinations, **dropout) + [health]
@@ -220,6 +222,8 @@ def _programme_ends(cfg: SimConfig):
     for v, tag, yrs in ((0, "", te.years), (1, "_nav", te.years_nav)):
         end(S.TERTIARY, v, yrs, te.pass_share, te.pass_destinations, te.fail_destinations,
             E.TERTIARY, -1, f"tertiary{tag}_pass", f"tertiary{tag}_fail")
+    cp = r.combined_path
+    end(S.WORK_MEASURE, 1, cp.years, 1.0, cp.end_destinations, cp.end_destinations, -1, -1, None, None)
     end(S.AAP, 0, r.aap.max_years, 1.0, r.aap.end_destinations, r.aap.end_destinations, -1, -1, None, None)
     # OT's follow-up ends by age, not by duration: only its destinations are stored (no duration)
     cum[S.OT_FOLLOWED, 0, 1] = _cumulative(r.ot.ageing_out_destinations)
@@ -253,12 +257,9 @@ def _fast_path(entries: dict[int, list[Entry]], thresholds: dict[int, int]) -> t
     return fast, benefit_dep
 
 
-def _measure_budgets(cfg: SimConfig, county_names: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """NOK per participant-month of the budget-limited measures, and each county's monthly budget (NOK)."""
+def _measure_budgets(cfg: SimConfig, county_names: list[str]) -> np.ndarray:
+    """Each county's monthly budget for measures (NOK; inf: no limit)."""
     fu = cfg.funding
-    price = np.zeros(N_STATES)
-    price[int(State.WORK_MEASURE)] = fu.places.work_measure
-    price[int(State.AMO_COURSE)] = fu.places.amo_course
     total_pop = sum(c.population_16_66 for c in cfg.counties.values())
     budget = np.full(len(county_names), np.inf)
     for c, name in enumerate(county_names):
@@ -267,7 +268,47 @@ def _measure_budgets(cfg: SimConfig, county_names: list[str]) -> tuple[np.ndarra
         elif fu.measure_budget_bn_per_year is not None:
             share = cfg.counties[name].population_16_66 / total_pop
             budget[c] = fu.measure_budget_bn_per_year * 1e9 * share / 12.0
-    return price, budget
+    return budget
+
+
+def pool_tables(cfg: SimConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Which capacity pool a person in (state, booking variant) uses, and how many of its units per
+    simulated person before scaling (whole NOK per month for NAV's measure budget, 1 for a place).
+    Integers, so that the sums are exact in any order (the person engine sums in activation order)."""
+    S = State
+    pool = -np.ones((N_STATES, K.N_BOOK_VARIANTS), dtype=np.int64)
+    unit = np.zeros((N_STATES, K.N_BOOK_VARIANTS), dtype=np.int64)
+    places = cfg.funding.places
+    for v in (0, 1):  # ordinary work practice and combined paths are paid from the measure budget
+        pool[S.WORK_MEASURE, v], unit[S.WORK_MEASURE, v] = K.P_MEASURE, round(places.work_measure)
+    pool[S.AMO_COURSE, 0], unit[S.AMO_COURSE, 0] = K.P_MEASURE, round(places.amo_course)
+    for v in (0, 2):  # county places: on the adult right, and NAV-bought in county places (public first)
+        pool[S.ADULT_VGO, v], unit[S.ADULT_VGO, v] = K.P_ADULT, 1
+    pool[S.APPRENTICE, 0], unit[S.APPRENTICE, 0] = K.P_APPRENTICE, 1
+    pool[S.ASSESSMENT, 0], unit[S.ASSESSMENT, 0] = K.P_ASSESS, 1
+    return pool, unit
+
+
+def initial_capacity(cfg: SimConfig, county_names: list[str]) -> np.ndarray:
+    """Capacity at the start: NAV's measure budget; the places are unlimited until the institutions
+    have learnt their normal stock (they set them after the burn-in)."""
+    cap = np.full((K.N_POOLS, len(county_names)), np.inf)
+    cap[K.P_MEASURE] = _measure_budgets(cfg, county_names)
+    return cap
+
+
+def joint_shares(cfg: SimConfig, strengths: np.ndarray) -> np.ndarray:
+    """Per county: the share of NAV-bought adult VGO first asked of the county (mechanism 4) and the share
+    of youths' work practice that becomes a combined path (mechanism 6), at these cooperation strengths."""
+    co, sc = cfg.cooperation, cfg.scenario
+    out = np.zeros((len(strengths), 2))
+    delta = strengths - co.reference_strength
+    if sc.public_first_enforced:
+        out[:, 0] = 1.0
+    elif sc.public_first:
+        out[:, 0] = np.minimum(1.0, cfg.funding.public_first_share * np.exp(co.effects.public_first * delta))
+    out[:, 1] = co.effects.combined_path * np.clip(strengths, 0.0, 1.0)
+    return out
 
 
 def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, report_steps: int,
@@ -303,7 +344,7 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
         K.K_RETURN_SCHOOL: years_to_days(return_age + 1),
         K.K_ADULT_VGO_COUNTY: years_to_days(sc.adult_right_min_age),
         K.K_TERTIARY_ENTRY: years_to_days(r.work.to_tertiary_max_age + 1)})
-    measure_price, measure_budget = _measure_budgets(cfg, county_names)
+    pool_id, pool_unit = pool_tables(cfg)
     changes = np.ones(n_steps, dtype=np.bool_)
     changes[1:] = (np.any(job[1:] != job[:-1], axis=(1, 2)) | np.any(layoff[1:] != layoff[:-1], axis=(1, 2))
                    | (edu_cycle[1:] != edu_cycle[:-1]))
@@ -329,7 +370,10 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
         he_min_days=years_to_days(sc.higher_education_measure_min_age),
         he_share=float(r.assessment.higher_education_share),
         public_first=bool(sc.public_first),
-        measure_price=measure_price, measure_budget=measure_budget, scale=float(cfg.population.scale),
+        joint_share=joint_shares(cfg, county_strengths(cfg, county_names)),
+        combined_max_days=years_to_days(r.combined_path.max_age + 1),
+        pool_id=pool_id, pool_unit=pool_unit, capacity=initial_capacity(cfg, county_names),
+        scale=float(cfg.population.scale),
         cap_days=float(sc.education_measure_cap_years * DAYS_PER_YEAR),
         extension_days=float(sc.education_measure_extension_years * DAYS_PER_YEAR),
         extension_share=float(sc.education_measure_extension_share),

@@ -25,15 +25,16 @@ from simulation.states import STATE_NAMES
 
 
 @njit(cache=True)
-def step_one(pp, P, table, rep_key, t, rep, i, acc_st, acc_fl, acc_ev):
+def step_one(pp, P, table, rep_key, t, rep, i, acc_st, acc_fl, acc_ev, acc_pool):
     """Person i's step t, tallied; returns the new state, or ``kernel.APPLY`` when the person
     queues for a budget-limited place (stays put until the allocation decides)."""
     s_old = np.int64(pp.state[i])
     ns = K._step_person(i, pp, P, table, rep_key, t, rep, acc_ev, rep >= 1)
     if ns == K.APPLY:
+        K._pool_use(i, pp, P, acc_pool, 1)  # as the kernel's _step_chunk: the applicant's current place counts
         return ns
     pp.state[i] = ns
-    K._tally(i, pp, P, t, s_old, ns, rep, acc_st, acc_fl, acc_ev)
+    K._tally(i, pp, P, t, s_old, ns, rep, acc_st, acc_fl, acc_ev, acc_pool)
     return ns
 
 
@@ -48,7 +49,7 @@ class Person(mesa.Agent):
     def step(self, engine: PersonEngine, t: int, rep: int) -> None:
         """Apply the rules to this person for global step t (reporting step rep)."""
         ns = step_one(engine.people, engine.params, engine.table, engine.key, t, rep, self.index,
-                      engine.acc_st[0], engine.acc_fl[0], engine.acc_ev[0])
+                      engine.acc_st[0], engine.acc_fl[0], engine.acc_ev[0], engine.acc_pool[0])
         if ns == K.APPLY:
             engine.applicants.append(self.index)
 
@@ -97,6 +98,7 @@ class PersonEngine:
         self.acc_st = np.zeros((1, K.N_STATES, n_counties + K.N_TALLY_CELLS), dtype=np.int32)
         self.acc_fl = np.zeros((1, K.N_STATES, K.N_STATES), dtype=np.int32)
         self.acc_ev = np.zeros((1, K.N_EVENTS), dtype=np.int64)
+        self.acc_pool = np.zeros((1, K.N_POOLS, n_counties), dtype=np.int64)
         self.applicants: list[int] = []
         for i in range(people.state.shape[0]):
             Person(model, i)  # Mesa registers every agent with its model
@@ -111,12 +113,14 @@ class PersonEngine:
             self.acc_st[:] = 0
             self.acc_fl[:] = 0
             self.acc_ev[:] = 0
+            self.acc_pool[:] = 0
             self.applicants.clear()
             self.persons.shuffle_do("step", self, t, rep)
             if self.applicants:
                 app = np.array(sorted(self.applicants), dtype=np.int64)  # the kernel lists them by person
-                K._allocate(self.people, P, self.key, t, self.acc_st, app, np.array([app.size], dtype=np.int64),
+                K._allocate(self.people, P, self.key, t, self.acc_pool, app, np.array([app.size], dtype=np.int64),
                             app.size)
-                K._apply_chunk(self.people, P, t, rep, app, self.acc_st[0], self.acc_fl[0], self.acc_ev[0])
+                K._apply_chunk(self.people, P, self.key, t, rep, app, self.acc_st[0], self.acc_fl[0], self.acc_ev[0],
+                               self.acc_pool[0])
             if rep >= 1:
                 K._reduce_chunks(rep, self.acc_st, self.acc_fl, self.acc_ev, stocks, flows, events, group0)

@@ -114,6 +114,8 @@ FLAG_NAV_PAID = np.uint8(8)  # current education is a NAV training measure (oppl
 FLAG_EXTENDED = np.uint8(16)  # the one extra year beyond the education-measure cap was granted
 FLAG_OFFER_PENDING = np.uint8(32)  # under-30 registered, no offer yet (youth guarantee clock running)
 FLAG_ADMITTED = np.uint8(64)  # given a place this step (the queue's allocation, read back when applying)
+FLAG_JOINT = np.uint8(128)  # delivered jointly by NAV and the county: NAV-bought adult VGO in a county place
+#                              (public first, mechanism 4), or a combined path as a work measure (mechanism 6)
 
 # Reporting groups: "all", then one group per county, age band, education level, immigrant background.
 N_COUNTIES_MAX = 15

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from simulation import ledger
-from simulation.kernel import E_BOOK, EV, N_BENEFITS
+from simulation.kernel import E_BOOK, EV, N_BENEFITS, N_BOOK_VARIANTS
 from simulation.montecarlo import simulate
 from simulation.states import Benefit, State
 from tests.conftest import small_config
@@ -27,7 +27,7 @@ def test_every_person_is_booked_once_each_step(result):
     np.testing.assert_array_equal(by_benefit[:, :, int(Benefit.DAGPENGER)], res.events[:, 1:, EV["stock_dagpenger"]])
     np.testing.assert_array_equal(by_benefit[:, :, int(Benefit.SOCIAL_ASSISTANCE)],
                                   res.events[:, 1:, EV["stock_social_assistance"]])
-    np.testing.assert_array_equal(res.bookings[:, 1:, int(State.ADULT_VGO), 1].sum(axis=2),
+    np.testing.assert_array_equal(res.bookings[:, 1:, int(State.ADULT_VGO), 1:].sum(axis=(2, 3)),  # market + county place
                                   res.events[:, 1:, EV["stock_nav_paid_adult_vgo"]])
 
 
@@ -48,7 +48,7 @@ def test_agency_totals_are_the_sum_of_priced_bookings(result):
 def test_a_year_of_disability_costs_nav_the_monthly_benefit_times_twelve():
     cfg = small_config(*QUIET, "run.years=1", "rates.disability.to_work=0")
     stocks, events = _run(cfg, _people(100, State.DISABILITY, 40))
-    bookings = events[None, :, E_BOOK:].reshape(1, events.shape[0], -1, 2, N_BENEFITS)
+    bookings = events[None, :, E_BOOK:].reshape(1, events.shape[0], -1, N_BOOK_VARIANTS, N_BENEFITS)
     costs = ledger.agency_costs(bookings, cfg.funding, cfg.run.step_days, cfg.population.scale)
     steps = stocks.shape[0] - 1
     expected = 100 * cfg.funding.benefits.disability * steps * cfg.run.step_days / ledger.DAYS_PER_MONTH
