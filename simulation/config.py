@@ -437,6 +437,14 @@ class BenefitPrices:
 
 
 @dataclass
+class EarmarkedGrants:
+    """State grants to the counties for adult VGO for those without a right (Utdanningsloftet, seed 003)."""
+
+    adult_education_nok_m_per_year: float = _range(0.0, 1e5)
+    nok_per_place_year: float = _range(0.0, 1e7, lo_open=True)
+
+
+@dataclass
 class FundingConfig:
     name: str = MISSING
     adult_vgo_without_right_payer: Payer = MISSING
@@ -451,6 +459,7 @@ class FundingConfig:
     capacity_normal_years: float = _range(0.0, 20.0, lo_open=True)
     capacity_sample_noise_sd: float = _range(0.0, 10.0)
     public_first_share: float = share()
+    earmarked_grants: EarmarkedGrants = field(default_factory=EarmarkedGrants)
     measure_budget_bn_per_year: Optional[float] = _range(0.0, 1e4)
     measure_budget_by_county: Dict[str, float] = field(default_factory=dict)
 

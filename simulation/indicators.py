@@ -170,6 +170,9 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
     add("nav_vgo_in_county_places", "share",
         "of the adult VGO courses NAV buys, the share delivered in county places at cost price (public first, mechanism 4)",
         _ratio(county, county + market))
+    add("earmarked_place_starts_per_year", "persons",
+        "adults without a right starting upper secondary in a county place paid by an earmarked grant (Utdanningsløftet), per year (scaled)",
+        e("grant_place_starts") * scale / (res.steps * res.step_days / 365.25))
     add("combined_path_starts_per_year", "persons", "youth starting a combined path (school part + work practice, mechanism 6), per year (scaled)",
         e("combined_path_starts") * scale / (res.steps * res.step_days / 365.25))
     ends = e("combined_path_ends")

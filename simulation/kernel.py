@@ -52,11 +52,12 @@ D_JOINT = 11  # a youth's education path becomes a combined path (mechanism 6)
 D_FALLBACK = 12  # where a person waits when a programme ended and the next place is not free
 
 # capacity pools: what an institution has to hand out, in units per county (the allocation pass)
-POOL_NAMES = ["measure", "adult_education", "apprenticeship", "assessment"]
+POOL_NAMES = ["measure", "adult_education", "apprenticeship", "assessment", "earmarked_places"]
 P_MEASURE = 0  # NAV's measure budget, NOK per month (work-oriented measures, AMO courses, combined paths)
 P_ADULT = 1  # the county's adult-education places (adult VGO in county places), persons
 P_APPRENTICE = 2  # the labour market's apprenticeship places, persons
 P_ASSESS = 3  # NAV caseworker time: persons in assessment / guidance
+P_GRANT = 4  # adult VGO places for those without a right, paid by an earmarked state grant (Utdanningsloftet), persons
 N_POOLS = len(POOL_NAMES)
 # how a person wants to enter a state: ``want`` = state | mode << 4
 M_PLAIN = 0  # an ordinary place (in the state's pool, if it has one)
@@ -64,7 +65,8 @@ M_MARKET = 1  # NAV buys the education on the market (kjop til kostpris; no pool
 M_PUBLIC = 2  # NAV asks the county for a place first; bought on the market if none is free
 M_JOINT = 3  # a combined path: school part + work practice, run jointly (a NAV measure)
 M_GUARANTEE = 4  # the youth guarantee's offer at the deadline: assessment, first in the queue
-N_BOOK_VARIANTS = 3  # booking variants: who pays and where (see _book_variant)
+M_GRANT = 5  # a county place paid by an earmarked grant; else as public first (county place or market)
+N_BOOK_VARIANTS = 4  # booking variants: who pays and where (see _book_variant)
 
 # entry kinds: which person-level modifiers and eligibility rules apply to a hazard
 K_PLAIN = 0
@@ -105,7 +107,7 @@ EVENT_NAMES = [
     "stock_long_term_unemployed", "stock_dagpenger", "stock_social_assistance",
     "stock_nav_paid_adult_vgo", "stock_nav_paid_tertiary", "stock_county_adult_vgo",
 ] + POOL_ADMISSIONS + POOL_WAIT_DAYS + POOL_WAITING + [
-    "nav_vgo_starts_county_place", "nav_vgo_starts_market",
+    "nav_vgo_starts_county_place", "nav_vgo_starts_market", "grant_place_starts",
     "combined_path_starts", "combined_path_ends", "combined_path_to_apprenticeship", "combined_path_to_school",
     "ot_referrals", "ot_referral_days", "assessment_starts", "assessment_wait_days",
     "programme_starts_after_assessment", "programme_start_wait_days",
@@ -144,6 +146,7 @@ E_WAIT_DAYS = EV["measure_wait_days"]  # + pool
 E_WAITING = EV["stock_waiting_for_measure"]  # + pool
 E_NAV_VGO_COUNTY = EV["nav_vgo_starts_county_place"]
 E_NAV_VGO_MARKET = EV["nav_vgo_starts_market"]
+E_GRANT_STARTS = EV["grant_place_starts"]
 E_CP_STARTS = EV["combined_path_starts"]
 E_CP_ENDS = EV["combined_path_ends"]
 E_CP_APPRENTICE = EV["combined_path_to_apprenticeship"]
@@ -279,14 +282,15 @@ def _is_offer(s):
 
 @njit(**HOT_INLINE)
 def _book_variant(s, flags):
-    """Booking variant: school track; county place (0), bought on the market (1) or NAV-bought in a county
-    place (2) for adult VGO; NAV-paid higher education (1); a combined path among work measures (1)."""
+    """Booking variant: school track; for adult VGO a county place on a right (0), bought by NAV on the market
+    (1), bought by NAV in a county place (2), or a county place paid by an earmarked grant (3); NAV-paid
+    higher education (1); a combined path among work measures (1)."""
     if s == SCHOOL:
         return 1 if flags & FLAG_VOCATIONAL else 0
     if s == ADULT_VGO:
         if flags & FLAG_NAV_PAID:
             return 2 if flags & FLAG_JOINT else 1
-        return 0
+        return 3 if flags & FLAG_JOINT else 0
     if s == TERTIARY:
         return 1 if flags & FLAG_NAV_PAID else 0
     if s == WORK_MEASURE:
@@ -296,9 +300,15 @@ def _book_variant(s, flags):
 
 @njit(**HOT_INLINE)
 def _variant(s, flags):
-    """Variant for the rules (hazards, durations, ends): NAV-bought VGO behaves alike wherever it is delivered."""
-    v = _book_variant(s, flags)
-    return 1 if v > 0 else 0
+    """Variant for the rules (hazards, durations, ends): NAV-bought VGO behaves alike wherever it is delivered;
+    a grant-paid county place like any county place."""
+    if s == SCHOOL:
+        return 1 if flags & FLAG_VOCATIONAL else 0
+    if s == ADULT_VGO or s == TERTIARY:
+        return 1 if flags & FLAG_NAV_PAID else 0
+    if s == WORK_MEASURE:
+        return 1 if flags & FLAG_JOINT else 0
+    return 0
 
 
 @njit(**HOT_INLINE)
@@ -307,6 +317,8 @@ def _entry_book_variant(ns, mode):
     if ns == ADULT_VGO:
         if mode == M_MARKET:
             return 1
+        if mode == M_GRANT:
+            return 3
         return 2 if mode == M_PUBLIC else 0
     if ns == TERTIARY:
         return 1 if mode == M_MARKET else 0
@@ -379,9 +391,13 @@ def _resolve_edu_path(P, pk, t, c, edu, flags, age, edum):
         if uniform(pk, t, D_EDU_PATH) < P.he_share:
             return TERTIARY, M_MARKET
     # public first: with the adult right the county's own offer comes first (switchable)
-    if P.public_first and rules.has_adult_right(edu, age, P.adult_right_days):
+    right = rules.has_adult_right(edu, age, P.adult_right_days)
+    if P.public_first and right:
         return ADULT_VGO, M_PLAIN
-    # without a right NAV buys the course; first asking the county for a place (mechanism 4)
+    # without a right: a place paid by an earmarked grant, if the state gives one; else NAV buys the course,
+    # first asking the county for a place (mechanism 4)
+    if P.capacity[P_GRANT, c] > 0.0 and not right:
+        return ADULT_VGO, M_GRANT
     if uniform(pk, t, D_PUBLIC) < P.joint_share[c, 0]:
         return ADULT_VGO, M_PUBLIC
     return ADULT_VGO, M_MARKET
@@ -607,7 +623,8 @@ def _enter_programme(i, pp, P, ns, mode, age):
     if ns == ADULT_VGO or ns == TERTIARY:
         flags = (flags | FLAG_NAV_PAID) if nav_paid else (flags & ~FLAG_NAV_PAID)
     if ns == ADULT_VGO or ns == TERTIARY or ns == WORK_MEASURE:
-        flags = (flags | FLAG_JOINT) if (mode == M_PUBLIC or mode == M_JOINT) else (flags & ~FLAG_JOINT)
+        joint = mode == M_PUBLIC or mode == M_JOINT or mode == M_GRANT
+        flags = (flags | FLAG_JOINT) if joint else (flags & ~FLAG_JOINT)
     if ns == ADULT_VGO or ns == TERTIARY or ns == SCHOOL:
         if not nav_paid and pp.benefit[i] == B_DAGPENGER:
             if rules.study_uptake(P.study_regime, B_DAGPENGER, ns, age, P.dp_he_min_days, P.study_uptake) < 1.0:
@@ -636,6 +653,8 @@ def _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on):
             acc_ev[E_PROGRAMME_WAIT] += (t - np.int64(pp.entered_step[i])) * P.dt_days
         if ns == ADULT_VGO and (flags & FLAG_NAV_PAID):
             acc_ev[E_NAV_VGO_COUNTY if flags & FLAG_JOINT else E_NAV_VGO_MARKET] += 1
+        elif ns == ADULT_VGO and (flags & FLAG_JOINT):
+            acc_ev[E_GRANT_STARTS] += 1
         elif ns == WORK_MEASURE and (flags & FLAG_JOINT):
             acc_ev[E_CP_STARTS] += 1
     if (s == ADULT_VGO or s == TERTIARY) and (flags & FLAG_NAV_PAID):
@@ -781,7 +800,7 @@ def _apply_chunk(pp, P, rep_key, t, rep, applicants, acc_st, acc_fl, acc_ev, acc
             pp.state[i] = ns
             _tally(i, pp, P, t, s, ns, rep, acc_st, acc_fl, acc_ev, acc_pool)
             continue
-        if mode == M_PUBLIC:
+        if mode == M_PUBLIC or mode == M_GRANT:
             # no county place free: NAV buys the course on the market at once
             _enter_programme(i, pp, P, ns, M_MARKET, age)
             _leave(i, pp, P, s, ns, t, rep, acc_ev, ev_on)
@@ -862,6 +881,15 @@ def _allocate(pp, P, rep_key, t, acc_pool, app_idx, app_count, chunk):
         if (use[pool, c] + cost) * P.scale <= P.capacity[pool, c]:
             use[pool, c] += cost
             pp.flags[i] = np.int64(pp.flags[i]) | FLAG_ADMITTED
+        elif mode == M_GRANT and uniform(person_key(rep_key, i), t, D_PUBLIC) < P.joint_share[c, 0]:
+            # the grant's places are full: NAV buys the course, first asking the county (public first)
+            bv = _entry_book_variant(ns, M_PUBLIC)
+            pool = P.pool_id[ns, bv]
+            cost = P.pool_unit[ns, bv]
+            if (use[pool, c] + cost) * P.scale <= P.capacity[pool, c]:
+                use[pool, c] += cost
+                pp.want[i] = ns | (M_PUBLIC << 4)
+                pp.flags[i] = np.int64(pp.flags[i]) | FLAG_ADMITTED
 
 
 @njit(**HOT)

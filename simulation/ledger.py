@@ -2,7 +2,8 @@
 
 The kernel books each person at the end of each step under (state, variant, benefit), where the
 variant says who pays for an education and where it is delivered (a county place on a right, bought
-by NAV on the market, or bought by NAV in a county place at cost price), and marks combined paths. Here each booking is
+by NAV on the market, bought by NAV in a county place at cost price, or a county place paid by an
+earmarked state grant), and marks combined paths. Here each booking is
 priced per person-month (the funding config) and split over the items and agencies below, so an
 agency's total is exactly the sum of its persons' bookings.
 """
@@ -29,6 +30,7 @@ def items(funding: FundingConfig) -> list[tuple[str, str]]:
         ("combined_path_school_part", "county"),
         ("adult_vgo_county_places", "county"), ("adult_vgo_bought", funding.adult_vgo_without_right_payer.value),
         ("adult_vgo_bought_county_place", funding.adult_vgo_without_right_payer.value),
+        ("adult_vgo_earmarked_grant", "state"),
         ("tertiary_places", "state"), ("tertiary_measure_fees", "nav"),
         ("dagpenger", "nav"), ("aap", "nav"), ("disability_benefit", "nav"), ("measure_allowance", "nav"),
         ("social_assistance", "municipality"), ("tax_revenue", "state"),
@@ -59,6 +61,7 @@ def price_table(funding: FundingConfig) -> np.ndarray:
     table[S.ADULT_VGO, 0, :, k["adult_vgo_county_places"]] = p.adult_vgo_county
     table[S.ADULT_VGO, 1, :, k["adult_vgo_bought"]] = p.adult_vgo_bought
     table[S.ADULT_VGO, 2, :, k["adult_vgo_bought_county_place"]] = p.adult_vgo_bought_county_place
+    table[S.ADULT_VGO, 3, :, k["adult_vgo_earmarked_grant"]] = p.adult_vgo_county  # the grant pays a county place
     table[S.WORK_MEASURE, 1, :, k["combined_path_school_part"]] = p.combined_path_school_part
     table[S.TERTIARY, 1, :, k["tertiary_measure_fees"]] = p.tertiary_measure_fee
     # NAV-bought education is a measure: allowance without dagpenger

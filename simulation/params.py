@@ -284,16 +284,22 @@ def pool_tables(cfg: SimConfig) -> tuple[np.ndarray, np.ndarray]:
     pool[S.AMO_COURSE, 0], unit[S.AMO_COURSE, 0] = K.P_MEASURE, round(places.amo_course)
     for v in (0, 2):  # county places: on the adult right, and NAV-bought in county places (public first)
         pool[S.ADULT_VGO, v], unit[S.ADULT_VGO, v] = K.P_ADULT, 1
+    pool[S.ADULT_VGO, 3], unit[S.ADULT_VGO, 3] = K.P_GRANT, 1  # paid by an earmarked grant
     pool[S.APPRENTICE, 0], unit[S.APPRENTICE, 0] = K.P_APPRENTICE, 1
     pool[S.ASSESSMENT, 0], unit[S.ASSESSMENT, 0] = K.P_ASSESS, 1
     return pool, unit
 
 
 def initial_capacity(cfg: SimConfig, county_names: list[str]) -> np.ndarray:
-    """Capacity at the start: NAV's measure budget; the places are unlimited until the institutions
-    have learnt their normal stock (they set them after the burn-in)."""
+    """Capacity at the start: NAV's measure budget and the places an earmarked grant pays for (shared by
+    population); the other places are unlimited until the institutions have learnt their normal stock
+    (they set them after the burn-in)."""
     cap = np.full((K.N_POOLS, len(county_names)), np.inf)
     cap[K.P_MEASURE] = _measure_budgets(cfg, county_names)
+    grant = cfg.funding.earmarked_grants
+    places = grant.adult_education_nok_m_per_year * 1e6 / grant.nok_per_place_year
+    total_pop = sum(c.population_16_66 for c in cfg.counties.values())
+    cap[K.P_GRANT] = [places * cfg.counties[name].population_16_66 / total_pop for name in county_names]
     return cap
 
 

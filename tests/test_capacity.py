@@ -56,14 +56,15 @@ def _run_checked(cfg) -> tuple[int, np.ndarray]:
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(budget=st.floats(0.0, 8.0), caseworkers=st.floats(0.0, 1.5), adult=st.floats(0.0, 1.5),
        apprentices=st.floats(0.0, 1.5), noise=st.sampled_from([0.0, 2.0]), step_days=st.sampled_from([7, 14]),
-       seed=st.integers(0, 10**6), recession=st.booleans(), enforced=st.booleans())
+       seed=st.integers(0, 10**6), recession=st.booleans(), enforced=st.booleans(), grant=st.sampled_from([0, 300]))
 def test_no_institution_fills_more_places_than_it_has(budget, caseworkers, adult, apprentices, noise, step_days, seed,
-                                                      recession, enforced):
+                                                      recession, enforced, grant):
     o = [f"funding.measure_budget_bn_per_year={budget:.3f}", f"funding.caseworker_capacity_relative={caseworkers:.3f}",
          f"funding.adult_education_places_relative={adult:.3f}",
          f"funding.apprenticeship_places_relative={apprentices:.3f}", f"funding.capacity_sample_noise_sd={noise}",
          f"run.step_days={step_days}", f"cooperation.dynamics.update_days={step_days}", f"run.seed={seed}",
          f"scenario.public_first_enforced={str(enforced).lower()}",
+         f"funding.earmarked_grants.adult_education_nok_m_per_year={grant}", "calibrated=none",
          "run.replicates=1", "run.years=1.5", "run.burn_in_years=1", "population.scale=1500"]
     if recession:
         o += ["economy=recession", "economy.recession.start_year=0.2", "economy.recession.depth=0.8"]
@@ -209,3 +210,20 @@ def test_public_first_enforced_delivers_every_nav_bought_course_in_county_places
     base = run(small_config(*size))
     mean, half = paired_change(base, res, "cost_nav")
     assert mean + half < 0, f"NAV's cost: {mean:.3f} +- {half:.3f} NOK bn/yr"  # cost price below the market price
+
+
+def test_an_earmarked_grant_pays_county_places_instead_of_nav():
+    """Utdanningsløftet (seed 003: NOK 300 m for about 5 000 adults without a right): the grant's places take
+    adults NAV would otherwise buy a course for; the state pays, NAV pays less (paired)."""
+    size = ["run.replicates=6", "population.scale=100", "run.years=2", "calibrated=none"]
+    base = run(small_config(*size))
+    grant = run(small_config(*size, "funding=utdanningsloftet_2020"))
+    assert base.per_replicate["earmarked_place_starts_per_year"][1].max() == 0
+    assert grant.per_replicate["earmarked_place_starts_per_year"][1].min() > 0
+    mean, half = paired_change(base, grant, "cost_state")
+    assert mean - half > 0, f"the state: {mean:.3f} +- {half:.3f} NOK bn/yr"
+    mean, half = paired_change(base, grant, "in_nav_bought_adult_vgo_final_year")
+    assert mean + half < 0, f"NAV-bought adult VGO: {mean:.0f} +- {half:.0f}"
+    # never more grant places in use than the grant pays for: 300 m / 60 000 = 5 000 (scaled)
+    booked = grant.raw.bookings[:, 1:, int(State.ADULT_VGO), 3].sum(axis=2) * grant.raw.scale
+    assert 0 < booked.max() <= 5000
