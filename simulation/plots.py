@@ -1,9 +1,10 @@
-"""Figures drawn from a finished run directory: stacked stocks, indicator fan charts, flow diagram;
-and the presenters' plot command for a run or a whole sweep.
+"""Figures drawn from a finished run directory: stacked stocks, indicator fan charts, flow diagram,
+spending and cooperation, capacity queues; and the presenters' plot command for a run or a whole sweep.
 
 Layer rule: this module reads only the files of a run directory (``manifest.json``,
-``stocks.parquet``, ``flows.parquet``, ``indicator_series.parquet``), never live simulation
-objects, so figures can be redrawn at any time from stored results::
+``stocks.parquet``, ``flows.parquet``, ``indicator_series.parquet``, ``ledger.parquet``,
+``institutions.parquet``), never live simulation objects, so figures can be redrawn at any time
+from stored results::
 
     python -m simulation.plots RUN_DIR [--lang en|nb] [--format png|svg|pdf]
     python -m simulation.plots SWEEP_DIR [--lang en|nb] [--format png|svg|pdf]   # every job + the sweep figure
@@ -119,6 +120,18 @@ TEXT = {
         "cooperation": "Effective cooperation strength (0–1)",
         "national": "all counties",
         "agencies": {"nav": "NAV", "county": "County authority", "municipality": "Municipality", "state": "State"},
+        "queues": "Capacity: how many wait, and how full the places are",
+        "waiting": "Persons waiting, all counties (mean of replicates)",
+        "waiting_band": "Persons waiting, all counties (mean and 5–95 % of replicates)",
+        "persons": "Persons",
+        "used": "Share of places in use (mean of counties, weighted equally)",
+        "share": "Share (1 = full)",
+        "full": "full",
+        "cycle": "Apprenticeship places relative to normal (business cycle)",
+        "unlimited": "not limited: {pools}",
+        "pools": {"measure": "Measures (NAV's budget)", "assessment": "Assessment (NAV's caseworker time)",
+                  "adult_education": "Upper secondary for adults (county places)",
+                  "apprenticeship": "Apprenticeships (employers' places)"},
     },
     "nb": {
         "title": "Scenario {scenario} · økonomi {economy} · samarbeid {cooperation}",
@@ -147,9 +160,32 @@ TEXT = {
         "cooperation": "Effektiv samarbeidsstyrke (0–1)",
         "national": "alle fylker",
         "agencies": {"nav": "NAV", "county": "Fylkeskommunen", "municipality": "Kommunen", "state": "Staten"},
+        "queues": "Kapasitet: hvor mange som venter, og hvor fulle plassene er",
+        "waiting": "Personer som venter, alle fylker (gjennomsnitt av replikater)",
+        "waiting_band": "Personer som venter, alle fylker (gjennomsnitt og 5–95 % av replikatene)",
+        "persons": "Personer",
+        "used": "Andel av plassene i bruk (gjennomsnitt av fylkene, likt vektet)",
+        "share": "Andel (1 = fullt)",
+        "full": "fullt",
+        "cycle": "Læreplasser i forhold til normalt (konjunktur)",
+        "unlimited": "ikke begrenset: {pools}",
+        "pools": {"measure": "Tiltak (NAVs budsjett)", "assessment": "Kartlegging (NAVs veiledertid)",
+                  "adult_education": "Videregående for voksne (fylkets plasser)",
+                  "apprenticeship": "Læreplass (arbeidsgivernes plasser)"},
     },
 }
 AGENCY_COLOURS = {"nav": "#D55E00", "county": "#0072B2", "municipality": "#CC79A7", "state": "#009E73"}
+# The capacity pools of the queues figure: (institution, queue variable, share-in-use variable) in institutions.parquet.
+# (The earmarked grant's places are not recorded per institution, so they are not drawn.)
+POOLS = {
+    "measure": ("NAVCountyUnit", "queue", "measure_budget_used"),
+    "assessment": ("NAVCountyUnit", "assessment_queue", "assessment_used"),
+    "adult_education": ("CountyAuthority", "adult_queue", "adult_places_used"),
+    "apprenticeship": ("LabourMarket", "apprenticeship_queue", "apprenticeship_places_used"),
+}
+CYCLE = ("LabourMarket", "apprenticeship_cycle")
+POOL_COLOURS = {"measure": PALETTE[3], "assessment": PALETTE[4], "adult_education": PALETTE[2],
+                "apprenticeship": PALETTE[0]}
 
 RC = {
     "font.size": 10,
@@ -474,6 +510,115 @@ def read_institutions(run_dir: Path) -> pd.DataFrame:
     return df[df["variable"] == "strength"]
 
 
+def read_queues(run_dir: Path) -> pd.DataFrame:
+    """The capacity pools' queues, shares in use and the apprenticeship cycle (filtered while reading)."""
+    path = _need(run_dir / "institutions.parquet")
+    wanted = sorted({v for _, q, u in POOLS.values() for v in (q, u)} | {CYCLE[1]})
+    cols = ["replicate", "step", "year", "county", "institution", "variable", "value"]
+    try:
+        df = pd.read_parquet(path, columns=cols, filters=[("variable", "in", wanted)])
+    except Exception:  # noqa: BLE001 -- an engine without predicate push-down: filter after reading
+        df = pd.read_parquet(path, columns=cols)
+    df = df.astype({"institution": str, "variable": str})
+    return df[df["variable"].isin(wanted)].reset_index(drop=True)
+
+
+def _pool_series(queues: pd.DataFrame, institution: str, variable: str) -> pd.DataFrame:
+    """One variable's rows as replicate x step x county values (empty when missing or all NaN)."""
+    d = queues[(queues["institution"] == institution) & (queues["variable"] == variable)]
+    return d if d["value"].notna().any() else d.iloc[0:0]
+
+
+def fig_queues(queues: pd.DataFrame, manifest: dict, language: str):
+    """Left: persons waiting per capacity pool (all counties, mean and 5-95 % of replicates);
+    right: the share of each pool's places in use (mean of counties), with 1 = full."""
+    t = TEXT[language]
+    fig = plt.figure(figsize=(13, 5.8), layout="constrained")
+    grid = fig.add_gridspec(2, 2, height_ratios=[1.0, 0.09])
+    left, right = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
+    key = fig.add_subplot(grid[1, :])  # a row of its own for the legend, between the panels and the footnote
+    key.set_axis_off()
+    for ax in (left, right):
+        ax.set_xlabel(t["year"])
+    if queues.empty:
+        for ax, title in ((left, t["waiting"]), (right, t["used"])):
+            ax.text(0.5, 0.5, t["no_data"], ha="center", va="center", transform=ax.transAxes, color="#777777")
+            ax.set_title(title, loc="left")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        _header(fig, manifest, language, t["queues"])
+        return fig
+    year = queues.groupby("step")["year"].first()
+    xlim = (float(year.min()), float(year.max()))
+    if xlim[1] <= xlim[0]:
+        xlim = (xlim[0], xlim[0] + 1.0)
+    waiting, used, unlimited = {}, {}, []
+    for pool, (institution, queue_var, used_var) in POOLS.items():
+        share = _pool_series(queues, institution, used_var)
+        queue = _pool_series(queues, institution, queue_var)
+        if not share.empty:  # each county weighted equally, then the mean of replicates
+            by_rep = share.groupby(["replicate", "step"])["value"].mean()
+            used[pool] = by_rep.groupby(level="step").mean()
+        elif (queues["variable"] == used_var).any():
+            unlimited.append(pool)  # recorded but NaN throughout: no limit
+        if not queue.empty and (pool in used or queue["value"].fillna(0).gt(0).any()):
+            total = queue.groupby(["replicate", "step"])["value"].sum(min_count=1).unstack("replicate")
+            waiting[pool] = total
+    # left: persons waiting, in thousands when the largest queue reaches a few thousand
+    peak = max((float(w.mean(axis=1).max()) for w in waiting.values()), default=0.0)
+    factor, ylabel = (1e-3, t["thousands"]) if peak >= 2000 else (1.0, t["persons"])
+    banded = any(w.shape[1] > 1 for w in waiting.values())
+    handles = {}
+    for pool, w in waiting.items():  # all bands first, so that no band covers another pool's line
+        if w.shape[1] > 1:
+            q = w.quantile([0.05, 0.95], axis=1).T * factor
+            left.fill_between(year.reindex(w.index).to_numpy(), q[0.05], q[0.95], color=POOL_COLOURS[pool],
+                              alpha=0.12, linewidth=0)
+    for pool, w in waiting.items():
+        (handles[pool],) = left.plot(year.reindex(w.index).to_numpy(), w.mean(axis=1) * factor,
+                                     color=POOL_COLOURS[pool], linewidth=1.8)
+    left.set_title(t["waiting_band"] if banded else t["waiting"], loc="left")
+    left.set_ylabel(ylabel)
+    if waiting:
+        left.set_ylim(0, None)
+        left.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=7, steps=[1, 2, 5, 10]))
+        left.yaxis.set_major_formatter(_TickFormatter(language))
+        left.grid(axis="y", color="#dddddd", linewidth=0.6)
+    else:
+        left.text(0.5, 0.5, t["no_data"], ha="center", va="center", transform=left.transAxes, color="#777777")
+    _year_axis(left, *xlim)
+    # right: share of places in use, 1 = full
+    right.axhline(1.0, color="#333333", linewidth=1.0, linestyle="--")
+    right.text(xlim[1], 1.0, f" {t['full']}", ha="left", va="center", fontsize=9, color="#333333", clip_on=False)
+    for pool, u in used.items():
+        (line,) = right.plot(year.reindex(u.index).to_numpy(), u.to_numpy(), color=POOL_COLOURS[pool], linewidth=1.8)
+        handles.setdefault(pool, line)
+    cycle = _pool_series(queues, *CYCLE)
+    if not cycle.empty and (cycle["value"] - 1.0).abs().max() > 1e-9:  # only when the cycle moves the places
+        c = cycle.groupby(["replicate", "step"])["value"].mean().groupby(level="step").mean()
+        (line,) = right.plot(year.reindex(c.index).to_numpy(), c.to_numpy(), color="#777777", linewidth=1.2,
+                             linestyle=":")
+        right.legend([line], [t["cycle"]], loc="lower right", frameon=False, fontsize=8.5)
+    right.set_title(t["used"], loc="left")
+    right.set_ylabel(t["share"])
+    right.set_ylim(0, 1.2)
+    right.yaxis.set_major_formatter(_TickFormatter(language))
+    right.grid(axis="y", color="#dddddd", linewidth=0.6)
+    if not used:
+        right.text(0.5, 0.5, t["no_data"], ha="center", va="center", transform=right.transAxes, color="#777777")
+    if unlimited:
+        names = ", ".join(t["pools"][p] for p in unlimited)
+        right.text(0.01, 0.98, t["unlimited"].format(pools=names), transform=right.transAxes, ha="left",
+                   va="top", fontsize=8.5, color="#555555")
+    _year_axis(right, *xlim)
+    order = [p for p in POOLS if p in handles]
+    if order:
+        key.legend([handles[p] for p in order], [t["pools"][p] for p in order], loc="center", ncols=len(order),
+                   frameon=False, fontsize=9)
+    _header(fig, manifest, language, t["queues"])
+    return fig
+
+
 def fig_institutions(ledger: pd.DataFrame, institutions: pd.DataFrame, manifest: dict, language: str):
     """Left: annual spending by agency and tax revenue; right: effective cooperation by county over time."""
     t = TEXT[language]
@@ -534,13 +679,15 @@ def make_figures(run_dir: Path | str, language: str | None = None, fmt: str | No
     flows = read_flows(run_dir)
     ledger = read_ledger(run_dir)
     institutions = read_institutions(run_dir)
+    queues = read_queues(run_dir)
     out = run_dir / FIGURES_DIR
     written = []
     with plt.rc_context(RC):
         for name, draw in (("stocks_stacked", lambda: fig_stocks(stocks, manifest, language)),
                            ("indicators_fan", lambda: fig_fan(series, manifest, language, _youth_max_age(run_dir))),
                            ("flows", lambda: fig_flows(flows, manifest, language)),
-                           ("institutions", lambda: fig_institutions(ledger, institutions, manifest, language))):
+                           ("institutions", lambda: fig_institutions(ledger, institutions, manifest, language)),
+                           ("queues", lambda: fig_queues(queues, manifest, language))):
             path = out / f"{name}.{fmt}"
             save_figure(draw(), path, fmt)
             written.append(path)

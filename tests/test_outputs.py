@@ -20,7 +20,7 @@ from simulation.states import STATE_NAMES
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["run.replicates=3", "run.years=2", "run.burn_in_years=0.5", "population.scale=2000", "run.progress=false"]
 TABLES = ("stocks.parquet", "flows.parquet", "events.parquet", "indicator_series.parquet", "indicators.parquet")
-FIGURES = ("stocks_stacked", "indicators_fan", "flows", "institutions")
+FIGURES = ("stocks_stacked", "indicators_fan", "flows", "institutions", "queues")
 DIMENSIONS = ("county", "age_band", "education", "immigrant")
 
 

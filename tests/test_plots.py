@@ -10,7 +10,7 @@ import pytest
 
 from simulation import plots
 
-FIGURES = ("stocks_stacked", "indicators_fan", "flows", "institutions")
+FIGURES = ("stocks_stacked", "indicators_fan", "flows", "institutions", "queues")
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF"}
 
 
@@ -61,6 +61,77 @@ def test_norwegian_labels_are_used(run_dir):
     titles = {ax.get_title(loc="left") for ax in fig.axes}
     plt.close(fig)
     assert "Langtidsledige" in titles and "I NAV-tiltak" in titles
+
+
+def _texts(fig) -> str:
+    return " ".join(a.get_text() for a in fig.findobj(match=lambda a: hasattr(a, "get_text")))
+
+
+@pytest.mark.parametrize("language, words", [
+    ("en", ("Persons waiting", "Share of places in use", "weighted equally", "full", "Measures", "Assessment",
+            "Upper secondary for adults", "Apprenticeships")),
+    ("nb", ("venter", "Andel av plassene i bruk", "likt vektet", "fullt", "Tiltak", "Kartlegging",
+            "Videregående for voksne", "Læreplass")),
+])
+def test_queues_figure_from_the_run(run_dir, language, words):
+    import matplotlib.pyplot as plt
+
+    queues = plots.read_queues(run_dir)
+    assert set(queues["variable"]) >= {v for _, q, u in plots.POOLS.values() for v in (q, u)}
+    fig = plots.fig_queues(queues, plots.read_manifest(run_dir), language)
+    texts = _texts(fig)
+    waiting, used = fig.axes[0], fig.axes[1]
+    full = [ln for ln in used.get_lines() if ln.get_linestyle() == "--"]
+    plt.close(fig)
+    for word in words:
+        assert word in texts, word
+    assert len(waiting.get_lines()) == len(plots.POOLS)  # one line per pool, all limited by default
+    assert used.get_ylim() == pytest.approx((0.0, 1.2))
+    assert len(full) == 1 and list(full[0].get_ydata()) == [1.0, 1.0]
+
+
+def test_queues_figure_without_a_pool(run_dir, tmp_path):
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy, ignore=shutil.ignore_patterns("figures"))
+    table = pd.read_parquet(copy / "institutions.parquet")
+    table = table[~table["variable"].astype(str).str.startswith("apprenticeship")]
+    table.to_parquet(copy / "institutions.parquet", index=False)
+    paths = plots.make_figures(copy, language="nb")
+    _check_written(paths, copy, "png")
+    fig = plots.fig_queues(plots.read_queues(copy), plots.read_manifest(copy), "nb")
+    texts = _texts(fig)
+    n_lines = len(fig.axes[0].get_lines())
+    plt.close(fig)
+    assert "Læreplass" not in texts and "Tiltak" in texts
+    assert n_lines == len(plots.POOLS) - 1
+    # a pool without a limit (share in use NaN, nobody waiting) is left out and named as not limited
+    table = table.copy()
+    assessment = table["variable"].astype(str).isin(["assessment_used", "assessment_queue"])
+    table.loc[assessment, "value"] = float("nan")
+    table.loc[table["variable"].astype(str) == "assessment_queue", "value"] = 0.0
+    table.to_parquet(copy / "institutions.parquet", index=False)
+    fig = plots.fig_queues(plots.read_queues(copy), plots.read_manifest(copy), "en")
+    texts = _texts(fig)
+    n_lines = len(fig.axes[0].get_lines())
+    plt.close(fig)
+    assert n_lines == len(plots.POOLS) - 2
+    assert "not limited: Assessment" in texts
+
+
+def test_queues_figure_with_an_empty_institutions_table(run_dir, tmp_path):
+    import matplotlib.pyplot as plt
+
+    empty = plots.read_queues(run_dir).iloc[0:0]
+    for language, word in (("en", "no data"), ("nb", "ingen data")):
+        fig = plots.fig_queues(empty, plots.read_manifest(run_dir), language)
+        texts = _texts(fig)
+        plt.close(fig)
+        assert texts.count(word) == 2
+    path = plots.save_figure(plots.fig_queues(empty, plots.read_manifest(run_dir), "en"), tmp_path / "q.svg", "svg")
+    assert b"<svg" in path.read_bytes()[:2000]
 
 
 def test_annual_flows_are_per_year_and_replicate(run_dir):

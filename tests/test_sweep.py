@@ -315,7 +315,7 @@ def test_cli_errors_are_one_line(sweep_dir, tmp_path):
 
 # ------------------------------------------------------------------------------------------ figures
 
-RUN_FIGURES = ("stocks_stacked", "indicators_fan", "flows", "institutions")
+RUN_FIGURES = ("stocks_stacked", "indicators_fan", "flows", "institutions", "queues")
 
 
 def test_plot_command_redraws_every_figure_of_a_sweep(sweep_dir, tmp_path):
