@@ -18,6 +18,12 @@ import mesa
 import numpy as np
 
 
+def offered_places(relative: float, normal: float, allowance: float, cycle: float = 1.0) -> float:
+    """Places an institution offers: a multiple of the normal number in use (scaled), times the business
+    cycle where it moves them, plus the sample's noise allowance (see CrossSectorModel._decide_capacity)."""
+    return relative * normal * cycle + allowance
+
+
 class CaseloadWatcher(mesa.Agent):
     """An institution that follows its caseload against the normal level learnt during the burn-in."""
 
@@ -64,7 +70,7 @@ class NAVCountyUnit(CaseloadWatcher):
     def decide_capacity(self, normal: float, allowance: float) -> None:
         """Places from the normal number in use (scaled) plus the sample's noise allowance (see model)."""
         if self.caseworker_relative is not None:
-            self.assessment_places = self.caseworker_relative * normal + allowance
+            self.assessment_places = offered_places(self.caseworker_relative, normal, allowance)
 
 
 class CountyAuthority(CaseloadWatcher):
@@ -86,7 +92,7 @@ class CountyAuthority(CaseloadWatcher):
 
     def decide_capacity(self, normal: float, allowance: float) -> None:
         if self.places_relative is not None:
-            self.adult_places = self.places_relative * normal + allowance
+            self.adult_places = offered_places(self.places_relative, normal, allowance)
 
 
 class LabourMarket(mesa.Agent):
@@ -106,7 +112,7 @@ class LabourMarket(mesa.Agent):
     def decide_capacity(self, normal: float, allowance: float, cycle: float) -> None:
         self.cycle = cycle
         if self.places_relative is not None:
-            self.apprenticeship_places = self.places_relative * normal * cycle + allowance
+            self.apprenticeship_places = offered_places(self.places_relative, normal, allowance, cycle)
 
 
 class CooperationAgreement(mesa.Agent):

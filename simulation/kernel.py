@@ -875,21 +875,25 @@ def _allocate(pp, P, rep_key, t, acc_pool, app_idx, app_count, chunk):
         i = idx[order[j]]
         c = np.int64(pp.county[i])
         ns, mode = _want(pp, i)
-        bv = _entry_book_variant(ns, mode)
-        pool = P.pool_id[ns, bv]
-        cost = P.pool_unit[ns, bv]
-        if (use[pool, c] + cost) * P.scale <= P.capacity[pool, c]:
-            use[pool, c] += cost
+        if _take_place(P, use, ns, mode, c):
             pp.flags[i] = np.int64(pp.flags[i]) | FLAG_ADMITTED
         elif mode == M_GRANT and uniform(person_key(rep_key, i), t, D_PUBLIC) < P.joint_share[c, 0]:
             # the grant's places are full: NAV buys the course, first asking the county (public first)
-            bv = _entry_book_variant(ns, M_PUBLIC)
-            pool = P.pool_id[ns, bv]
-            cost = P.pool_unit[ns, bv]
-            if (use[pool, c] + cost) * P.scale <= P.capacity[pool, c]:
-                use[pool, c] += cost
+            if _take_place(P, use, ns, M_PUBLIC, c):
                 pp.want[i] = ns | (M_PUBLIC << 4)
                 pp.flags[i] = np.int64(pp.flags[i]) | FLAG_ADMITTED
+
+
+@njit(**HOT_INLINE)
+def _take_place(P, use, ns, mode, c):
+    """Book a place in county c's pool for entering ns by this mode, if the pool has room (units unscaled)."""
+    bv = _entry_book_variant(ns, mode)
+    pool = P.pool_id[ns, bv]
+    cost = P.pool_unit[ns, bv]
+    if (use[pool, c] + cost) * P.scale <= P.capacity[pool, c]:
+        use[pool, c] += cost
+        return True
+    return False
 
 
 @njit(**HOT)

@@ -257,17 +257,20 @@ def _fast_path(entries: dict[int, list[Entry]], thresholds: dict[int, int]) -> t
     return fast, benefit_dep
 
 
+def _population_share(cfg: SimConfig, name: str) -> float:
+    """A county's share of the 16-66 population: how national budgets and grants are shared out."""
+    return cfg.counties[name].population_16_66 / sum(c.population_16_66 for c in cfg.counties.values())
+
+
 def _measure_budgets(cfg: SimConfig, county_names: list[str]) -> np.ndarray:
     """Each county's monthly budget for measures (NOK; inf: no limit)."""
     fu = cfg.funding
-    total_pop = sum(c.population_16_66 for c in cfg.counties.values())
     budget = np.full(len(county_names), np.inf)
     for c, name in enumerate(county_names):
         if name in fu.measure_budget_by_county:
             budget[c] = fu.measure_budget_by_county[name] * 1e9 / 12.0
         elif fu.measure_budget_bn_per_year is not None:
-            share = cfg.counties[name].population_16_66 / total_pop
-            budget[c] = fu.measure_budget_bn_per_year * 1e9 * share / 12.0
+            budget[c] = fu.measure_budget_bn_per_year * 1e9 * _population_share(cfg, name) / 12.0
     return budget
 
 
@@ -298,8 +301,7 @@ def initial_capacity(cfg: SimConfig, county_names: list[str]) -> np.ndarray:
     cap[K.P_MEASURE] = _measure_budgets(cfg, county_names)
     grant = cfg.funding.earmarked_grants
     places = grant.adult_education_nok_m_per_year * 1e6 / grant.nok_per_place_year
-    total_pop = sum(c.population_16_66 for c in cfg.counties.values())
-    cap[K.P_GRANT] = [places * cfg.counties[name].population_16_66 / total_pop for name in county_names]
+    cap[K.P_GRANT] = [places * _population_share(cfg, name) for name in county_names]
     return cap
 
 
