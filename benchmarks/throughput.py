@@ -22,10 +22,10 @@ import numpy as np
 from numba import njit, prange
 
 from simulation import load_config
-from simulation.config import validate
-from simulation.montecarlo import simulate, steps_for
-from simulation.rng import person_key, replicate_key, uniform
-from simulation.states import N_STATES
+from simulation.core.config import validate
+from simulation.core.rng import person_key, replicate_key, uniform
+from simulation.core.states import N_STATES
+from simulation.runs.montecarlo import simulate, steps_for
 
 
 @njit(cache=True, parallel=True, _nrt=False)

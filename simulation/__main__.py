@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from simulation.cli_check import check_overrides
+from simulation.runs.overrides import check_overrides
 
 
 def entry() -> None:

@@ -1,9 +1,10 @@
-"""The Hydra application: one job = one scenario, all replicates, one run directory.
+"""The Hydra application behind ``python -m simulation``: one job = one scenario, all replicates, one
+run directory; and the callback that aggregates a multirun when it ends.
 
 In a multirun (``-m``) a job that raises is recorded, not propagated: the error is logged in one
 line that names the job, ``job_failed.txt`` (the one-line reason, then the traceback) is written
 into the job's directory and the launcher goes on with the other jobs. The sweep aggregation
-(:mod:`simulation.sweep`) names the failed job and ends the multirun with exit status 1. A single
+(:mod:`simulation.analysis.sweep`) names the failed job and ends the multirun with exit status 1. A single
 run raises as before (Hydra prints the traceback, exit status 1). A config error still stops the
 run, or the whole sweep at that job, with a one-line message and exit status 2.
 """
@@ -14,17 +15,21 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from simulation.api import CONFIG_DIR, format_headline, run, write_outputs
-from simulation.atomic import atomic_write
-from simulation.config import ConfigError, validate
-from simulation.outputs import MANIFEST
-from simulation.sweep import FAILED_FILE, one_line
+from simulation.analysis.sweep import FAILED_FILE, MISSING_FILE, aggregate, not_complete, one_line, report
+from simulation.api import format_headline, run, write_outputs
+from simulation.core.config import ConfigError, validate
+from simulation.present.figures.sweep import draw_aggregated
+from simulation.runs.atomic import atomic_write
+from simulation.runs.compose import CONFIG_DIR
+from simulation.runs.outputs import MANIFEST
 
 log = logging.getLogger("simulation")
 
@@ -85,3 +90,44 @@ def main(cfg: DictConfig) -> None:
             raise
         # a failed job must not stop the sweep: record it and let the launcher go on
         _record_failure(run_dir, f"#{hc.job.num} ({' '.join(overrides) or 'no overrides'})", err)
+
+
+# ------------------------------------------------------------------------------------ sweep callback
+
+
+class SweepAggregator(Callback):
+    """Hydra callback: aggregate the sweep directory when a multirun ends.
+
+    Registered in ``configs/config.yaml`` under ``hydra.callbacks.sweep_aggregator``. An
+    aggregation error is reported in one line, and the jobs' own run directories are untouched
+    either way (re-aggregate with ``python -m simulation.sweep SWEEP_DIR``). When a job of the
+    sweep failed (see :mod:`simulation.app`) or is missing, it prints one more line and ends the
+    process with exit status 1 (``SystemExit``: Hydra turns a callback's exceptions into warnings,
+    but lets ``SystemExit`` through), so that scripts and CI notice; the other jobs are aggregated
+    first.
+    """
+
+    def __init__(self, reference: str | None = None, figure: bool = True) -> None:
+        self.reference = reference
+        self.figure = figure
+
+    def on_multirun_end(self, config, **kwargs: Any) -> None:
+        sweep_dir = "?"
+        try:
+            sweep_dir = str(config.hydra.sweep.dir)
+            result = aggregate(Path(sweep_dir), reference=self.reference,
+                               draw=draw_aggregated if self.figure else None)
+            print(report(result), flush=True)
+            missing = result["missing_jobs"]
+            where = f"named above; re-run commands in {Path(sweep_dir) / MISSING_FILE}"
+        except Exception as err:  # noqa: BLE001 -- never lose a sweep's results to its aggregation
+            msg = str(err).strip().splitlines()[0] if str(err).strip() else ""
+            print(f"sweep aggregation failed: {type(err).__name__}: {msg} "
+                  f"(re-run: python -m simulation.sweep {sweep_dir})", file=sys.stderr, flush=True)
+            missing = not_complete(Path(sweep_dir))
+            where = "; ".join(missing)
+        if missing:
+            n = len(missing)
+            print(f"error: {n} job{'s' if n != 1 else ''} of the sweep failed or {'are' if n != 1 else 'is'} missing "
+                  f"({where}); exit status 1", file=sys.stderr, flush=True)
+            raise SystemExit(1)

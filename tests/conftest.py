@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from simulation import load_config, validate
-from simulation.config import SimConfig
+from simulation.core.config import SimConfig
 
 SMALL = ["run.replicates=2", "run.years=2", "run.burn_in_years=0.5", "population.scale=2000", "run.progress=false",
          "output.figures=false"]
@@ -31,7 +31,7 @@ def paired_change(a, b, name: str) -> tuple[float, float]:
 
 def pytest_addoption(parser):
     parser.addoption("--person-rule", default=None, metavar="FIELD=VALUE",
-                     help="change one kernel parameter (simulation.kernel.KernelParams field) for the person-level "
+                     help="change one kernel parameter (simulation.core.kernel.KernelParams field) for the person-level "
                           "engine only, e.g. ot_end_days=7670 (OT follows up to 21, not 22): the equivalence tests "
                           "must then fail")
 
@@ -39,7 +39,7 @@ def pytest_addoption(parser):
 @pytest.fixture
 def person_rule(request):
     """Apply ``--person-rule FIELD=VALUE`` to the person-level engine during the test (no change without it)."""
-    from simulation.equivalence import person_rule as rule
+    from simulation.analysis.equivalence import person_rule as rule
 
     spec = request.config.getoption("--person-rule")
     if not spec:

@@ -11,8 +11,8 @@ import pytest
 
 import simulation
 from simulation import format_headline, load_config
-from simulation import outputs as out
-from simulation.indicators import HEADLINE
+from simulation.runs import outputs as out
+from simulation.runs.indicators import HEADLINE
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["run.replicates=3", "run.years=2", "run.burn_in_years=0.5", "population.scale=2000", "run.progress=false"]

@@ -2,11 +2,10 @@
 through a queue, and waiting times are an output."""
 from __future__ import annotations
 
-
 from simulation.api import run
-from simulation.kernel import EV
-from simulation.montecarlo import simulate
-from simulation.states import State
+from simulation.core.kernel import EV
+from simulation.core.states import State
+from simulation.runs.montecarlo import simulate
 from tests.conftest import paired_change, small_config
 
 LIMITED = (State.WORK_MEASURE, State.AMO_COURSE)

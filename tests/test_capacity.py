@@ -8,13 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulation import kernel as K
 from simulation.api import run
-from simulation.model import CrossSectorModel
-from simulation.montecarlo import simulate, steps_for
-from simulation.params import build_params
-from simulation.population import selected_counties, synthesise
-from simulation.states import N_STATES, Education, State, group_layout
+from simulation.core import kernel as K
+from simulation.core.params import build_params
+from simulation.core.population import selected_counties
+from simulation.core.states import Education, State
+from simulation.institutions.model import CrossSectorModel
+from simulation.runs.montecarlo import simulate
 from tests.conftest import paired_change, small_config
 from tests.test_rules import QUIET, _people
 
@@ -26,12 +26,8 @@ def _run_checked(cfg) -> tuple[int, np.ndarray]:
     county's pool is fuller than its capacity unless it did not grow (capacity can fall under a stock,
     e.g. apprenticeship places in a recession; then nobody may enter). Returns (checks, any pool limited)."""
     counties = selected_counties(cfg)
-    burn, report = steps_for(cfg)
-    params = build_params(cfg, counties, burn, report)
-    out = (np.zeros((report + 1, N_STATES, len(group_layout(counties))), dtype=np.int32),
-           np.zeros((report + 1, N_STATES, N_STATES), dtype=np.int32),
-           np.zeros((report + 1, K.N_EVENTS), dtype=np.int64))
-    model = CrossSectorModel(cfg, params, synthesise(cfg, cfg.run.seed, 0), 0, counties, burn, report, *out)
+    model = CrossSectorModel(cfg, 0)
+    params = model.params
     assert model.period == 1
     use = np.zeros((K.N_POOLS, len(counties)))
     queue = np.zeros((K.N_POOLS, len(counties)), dtype=np.int64)

@@ -5,7 +5,7 @@ a replicate count of 0, a misspelt key) exits non-zero with one line naming the 
 value, no traceback." and "20 kinds of bad config value each give a one-line error naming the key."
 
 Two levels:
-1. fast, every case: the command-line check (``simulation.cli_check.check_overrides``) or, when
+1. fast, every case: the command-line check (``simulation.runs.overrides.check_overrides``) or, when
    that passes, ``validate(load_config(overrides))`` must produce the one-line ``ConfigError``;
 2. end to end through ``python -m simulation`` for a representative subset.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from simulation import ConfigError, load_config, validate
-from simulation.cli_check import check_overrides
+from simulation.runs.overrides import check_overrides
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulation.montecarlo import check_conservation, simulate
-from simulation.states import N_STATES, State
+from simulation.core.states import N_STATES, State
+from simulation.runs.montecarlo import check_conservation, simulate
 from tests.conftest import small_config
 
 COUNTY_SUBSETS = [[], ["Oslo"], ["Troms", "Finnmark"], ["Vestland", "Agder", "Innlandet"]]

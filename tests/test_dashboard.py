@@ -22,10 +22,10 @@ import pytest
 
 from simulation import ConfigError
 from simulation.api import load_config
-from simulation.config import validate
-from simulation.ledger import item_costs
-from simulation.live import LiveModel, live_config, options
-from simulation.montecarlo import simulate
+from simulation.core.config import validate
+from simulation.runs.ledger import item_costs
+from simulation.runs.live import LiveModel, live_config, options
+from simulation.runs.montecarlo import simulate
 from tests.conftest import SMALL
 
 # the small test config, minus what a live run sets itself

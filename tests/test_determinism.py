@@ -9,14 +9,15 @@ import sys
 
 import numpy as np
 
-from simulation.montecarlo import simulate
+from simulation.runs.montecarlo import simulate
 from tests.conftest import small_config
 
 _DIGEST_SCRIPT = """
 import hashlib, json, sys
 import numba
-from simulation import load_config, validate
-from simulation.montecarlo import simulate
+from simulation import load_config
+from simulation import validate
+from simulation.runs.montecarlo import simulate
 res = simulate(validate(load_config(json.loads(sys.argv[1]))), progress=False)
 h = hashlib.sha256()
 for a in (res.stocks, res.flows, res.events):

@@ -9,11 +9,21 @@ from scipy import stats
 
 import simulation
 from simulation import ConfigError, load_config
-from simulation.economy import (bump, cycle_intensity, is_stochastic, recession_share, regime_intensity,
-                                regime_recessions, regime_rng, replay_intensity, replay_rate, step_years)
-from simulation.montecarlo import steps_for
-from simulation.params import build_params
-from simulation.population import selected_counties
+from simulation.core.economy import (
+    bump,
+    cycle_intensity,
+    is_stochastic,
+    recession_share,
+    regime_intensity,
+    regime_recessions,
+    regime_rng,
+    replay_intensity,
+    replay_rate,
+    step_years,
+)
+from simulation.core.params import build_params
+from simulation.core.population import selected_counties
+from simulation.runs.montecarlo import steps_for
 
 STEP_DAYS = 7
 BURN_STEPS = 52  # one year of burn-in
@@ -142,7 +152,7 @@ def test_regime_ramps_are_smooth():
 def test_regime_ramp_halves_make_the_recession_bump():
     u = np.linspace(0.0, 1.0, 101)
     rs = econ("regime_switching").regime_switching
-    from simulation.economy import Recession
+    from simulation.core.economy import Recession
     one = [Recession(start=1.0, end=1.0 + rs.ramp_years, depth=1.0)]  # a recession exactly one ramp long
     years = 1.0 + u * 2 * rs.ramp_years
     assert np.allclose(regime_intensity(rs, one, years)[:-1], bump(u)[:-1])
@@ -256,8 +266,8 @@ def test_youth_unemployment_rises_more_than_adults_in_the_2008_replay():
 def test_more_people_take_up_education_in_a_recession():
     """DOMAIN.md: more youth apply for education in downturns. Same recession and seed (CRN), with and
     without the education response: returns to school and county adult VGO starts rise."""
-    from simulation.montecarlo import simulate
-    from simulation.states import State
+    from simulation.core.states import State
+    from simulation.runs.montecarlo import simulate
     from tests.conftest import small_config
 
     size = ["economy=recession", "economy.recession.start_year=0.3", "economy.recession.length_years=2",

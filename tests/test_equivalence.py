@@ -9,13 +9,12 @@ deliberate one-rule difference in the person engine is detected. To see the suit
 """
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from simulation.equivalence import DEFAULTS, compare, identical, person_rule, quantities, run_both
-from simulation.kernel import EV
-from simulation.montecarlo import simulate
-from simulation.persons import Person
+from simulation.analysis.equivalence import DEFAULTS, compare, identical, person_rule, quantities, run_both
+from simulation.core.kernel import EV
+from simulation.institutions.persons import Person
+from simulation.runs.montecarlo import simulate
 from tests.conftest import small_config
 
 ALPHA = 0.01  # family-wise error rate of the whole comparison
@@ -72,20 +71,11 @@ def test_the_comparison_could_see_a_small_difference_in_employment(binding_sampl
 
 
 def test_each_person_is_a_mesa_agent_with_the_population_attributes():
-    from simulation.model import CrossSectorModel
-    from simulation.montecarlo import selected_counties, steps_for
-    from simulation.params import build_params
-    from simulation.population import synthesise
-    from simulation.states import N_STATES
+    from simulation.institutions.model import CrossSectorModel
 
     cfg = small_config("population.scale=20000", "run.engine=agents")
-    counties = selected_counties(cfg)
-    burn, report = steps_for(cfg)
-    people = synthesise(cfg, cfg.run.seed, 0)
-    out = (np.zeros((report + 1, N_STATES, 64), np.int32), np.zeros((report + 1, N_STATES, N_STATES), np.int32),
-           np.zeros((report + 1, len(EV) + 200), np.int64))
-    model = CrossSectorModel(cfg, build_params(cfg, counties, burn, report, 0), people, 0, counties, burn, report,
-                             *out)
+    model = CrossSectorModel(cfg, 0)
+    people = model.people
     persons = list(model.agents_by_type[Person])
     assert len(persons) == people.state.shape[0]
     p = persons[7]

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from simulation.api import run
-from simulation.montecarlo import simulate
+from simulation.runs.montecarlo import simulate
 from tests.conftest import paired_change, small_config
 
 REPLICATES = 6

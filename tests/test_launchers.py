@@ -9,7 +9,7 @@ import sys
 
 import pandas as pd
 
-from simulation import sweep
+from simulation.analysis import sweep
 
 SMALL = ["run.replicates=2", "population.scale=8000", "run.years=2", "run.burn_in_years=0.5", "output.figures=false",
          "run.progress=false", "output.headline=false"]
@@ -30,7 +30,7 @@ def test_submitit_local_sweep_of_scenarios_and_economies(tmp_path):
         seen.add((manifest["scenario"], manifest["economy"], manifest["cooperation"]))
     assert seen == {(s, e, c) for s, c in (("baseline", "medium"), ("strong_cooperation", "strong"))
                     for e in ("steady", "recession_2009")}
-    for name in (sweep.INDICATORS_FILE, sweep.DIFFERENCES_FILE, sweep.SUMMARY_FILE, sweep.FIGURE_FILE):
+    for name in (sweep.INDICATORS_FILE, sweep.DIFFERENCES_FILE, sweep.SUMMARY_FILE, f"{sweep.FIGURE_STEM}.png"):
         assert (sweep_dir / name).stat().st_size > 0, name
     diffs = pd.read_parquet(sweep_dir / sweep.DIFFERENCES_FILE)
     assert diffs["job"].nunique() == 3  # every other job paired with the reference (job 0)

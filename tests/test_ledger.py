@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation import ledger
-from simulation.kernel import E_BOOK, EV, N_BENEFITS, N_BOOK_VARIANTS
-from simulation.montecarlo import simulate
-from simulation.states import Benefit, State
+from simulation.core.kernel import E_BOOK, EV, N_BENEFITS, N_BOOK_VARIANTS
+from simulation.core.states import Benefit, State
+from simulation.runs import ledger
+from simulation.runs.montecarlo import simulate
 from tests.conftest import small_config
 from tests.test_rules import QUIET, _people, _run
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numba
 
-from simulation import numba_cache
+from simulation.core import numba_cache
 
 
 def test_the_cache_in_use_is_the_one_for_these_sources():
@@ -13,12 +13,17 @@ def test_the_cache_in_use_is_the_one_for_these_sources():
 
 def test_editing_a_compiled_source_moves_the_cache(tmp_path, monkeypatch):
     src = tmp_path / "simulation"
-    src.mkdir()
     for name in numba_cache.COMPILED_SOURCES:
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
         (src / name).write_text(f"# {name}\n")
-    monkeypatch.setattr(numba_cache, "__file__", str(src / "numba_cache.py"))
+    monkeypatch.setattr(numba_cache, "PACKAGE", src)
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "cache"))
     before = numba_cache.cache_dir()
-    (src / "rules.py").write_text("# rules.py, edited\n")
+    (src / "core" / "rules.py").write_text("# rules.py, edited\n")
     after = numba_cache.cache_dir()
     assert before != after and before.parent == after.parent == tmp_path / "cache"
+
+
+def test_every_compiled_source_exists():
+    assert all((numba_cache.PACKAGE / name).is_file() for name in numba_cache.COMPILED_SOURCES
+               if name not in ("core/step.py", "core/allocation.py", "core/schema.py"))

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation import outputs as out
-from simulation.states import STATE_NAMES
+from simulation.core.states import STATE_NAMES
+from simulation.runs import outputs as out
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["run.replicates=3", "run.years=2", "run.burn_in_years=0.5", "population.scale=2000", "run.progress=false"]
@@ -90,7 +90,7 @@ def test_no_leftover_temp_files(run_dir):
 
 
 def test_headline_csv_lists_headline_indicators(run_dir):
-    from simulation.indicators import HEADLINE
+    from simulation.runs.indicators import HEADLINE
 
     df = pd.read_csv(run_dir / "headline.csv")
     assert "indicator" in df.columns and "mean" in df.columns

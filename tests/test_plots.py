@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from simulation import plots
+from simulation import plots as plot_command
+from simulation.present.figures import run as plots
+from simulation.present.style import save_figure
 
 FIGURES = ("stocks_stacked", "indicators_fan", "flows", "institutions", "queues")
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF"}
@@ -130,7 +132,7 @@ def test_queues_figure_with_an_empty_institutions_table(run_dir, tmp_path):
         texts = _texts(fig)
         plt.close(fig)
         assert texts.count(word) == 2
-    path = plots.save_figure(plots.fig_queues(empty, plots.read_manifest(run_dir), "en"), tmp_path / "q.svg", "svg")
+    path = save_figure(plots.fig_queues(empty, plots.read_manifest(run_dir), "en"), tmp_path / "q.svg", "svg")
     assert b"<svg" in path.read_bytes()[:2000]
 
 
@@ -174,20 +176,22 @@ def test_missing_table_names_the_file(run_dir, tmp_path):
 
 
 def test_every_state_has_a_colour_and_a_place():
-    from simulation.states import STATE_LABELS, STATE_NAMES
+    from simulation.core.states import STATE_NAMES
+    from simulation.present.labels import INDICATOR_LABELS, STATE_LABELS
+    from simulation.present.style import LANGUAGES, STATE_COLOURS
 
-    assert set(plots.STATE_COLOURS) == set(STATE_NAMES)
-    assert len(set(plots.STATE_COLOURS.values())) == len(STATE_NAMES)
+    assert set(STATE_COLOURS) == set(STATE_NAMES)
+    assert len(set(STATE_COLOURS.values())) == len(STATE_NAMES)
     assert set(plots.STACK_ORDER) | set(plots.OUT_OF_SCOPE) == set(STATE_NAMES)
     assert set(plots.FLOW_ORDER) == set(STATE_NAMES)
-    for lang in plots.LANGUAGES:
+    for lang in LANGUAGES:
         assert set(STATE_LABELS[lang]) >= set(STATE_NAMES)
-        assert set(plots.INDICATOR_LABELS[lang]) == set(plots.INDICATOR_LABELS["en"])
+        assert set(INDICATOR_LABELS[lang]) == set(INDICATOR_LABELS["en"])
 
 
 def test_cli_on_a_sweep_that_was_not_aggregated(tmp_path):
     (tmp_path / "multirun.yaml").write_text("hydra: {}\n")
-    assert plots.is_sweep_dir(tmp_path)
+    assert plot_command.is_sweep_dir(tmp_path)
     r = _cli(str(tmp_path))
     assert r.returncode == 2 and "Traceback" not in r.stderr
     lines = r.stderr.strip().splitlines()
@@ -195,4 +199,4 @@ def test_cli_on_a_sweep_that_was_not_aggregated(tmp_path):
 
 
 def test_a_run_directory_is_not_a_sweep(run_dir):
-    assert not plots.is_sweep_dir(run_dir)
+    assert not plot_command.is_sweep_dir(run_dir)

@@ -5,15 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation import kernel as K
-from simulation import rules
-from simulation.economy import cycle_intensity, cycle_multipliers
-from simulation.montecarlo import run_people, steps_for
-from simulation.params import build_params
-from simulation.population import PERSON_DTYPES, selected_counties
-from simulation.rng import person_key, replicate_key, uniform
-from simulation.states import (FLAG_NAV_PAID, FLAG_REDUCED_WORK_ABILITY, N_STATES, Benefit, Education, State,
-                               group_layout)
+from simulation.core import kernel as K
+from simulation.core import rules
+from simulation.core.economy import cycle_intensity, cycle_multipliers
+from simulation.core.population import PERSON_DTYPES
+from simulation.core.rng import person_key, replicate_key, uniform
+from simulation.core.states import (
+    FLAG_NAV_PAID,
+    FLAG_REDUCED_WORK_ABILITY,
+    Benefit,
+    Education,
+    State,
+)
+from simulation.institutions.model import CrossSectorModel
 from tests.conftest import small_config
 
 Y = rules.DAYS_PER_YEAR
@@ -37,14 +41,9 @@ def _people(n: int, state: State, age_years: float, **fields) -> K.People:
 
 def _run(cfg, people):
     """Run the kernel on a hand-made population; returns (stocks[T+1, S], events[T+1, E])."""
-    burn, report = steps_for(cfg)
-    params = build_params(cfg, selected_counties(cfg), burn, report)
-    groups = group_layout(selected_counties(cfg))
-    stocks = np.zeros((report + 1, N_STATES, len(groups)), dtype=np.int32)
-    flows = np.zeros((report + 1, N_STATES, N_STATES), dtype=np.int32)
-    events = np.zeros((report + 1, K.N_EVENTS), dtype=np.int64)
-    run_people(cfg, params, people, 0, stocks, flows, events)  # (size, institutions) not needed here
-    return stocks[:, :, 0], events
+    model = CrossSectorModel(cfg, 0, people=people)
+    model.run()
+    return model.stocks[:, :, 0], model.events
 
 
 def test_age_bands_switch_where_the_rules_do():

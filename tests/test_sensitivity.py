@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 
 from simulation import load_config, run, validate
-from simulation import sensitivity as sa
-from simulation.config import ConfigError
-from simulation.parameter_space import Parameter
-from simulation.parameter_space import overrides as space_overrides
+from simulation import sensitivity as sensitivity_command
+from simulation.analysis import sensitivity as sa
+from simulation.analysis.parameter_space import Parameter
+from simulation.analysis.parameter_space import overrides as space_overrides
+from simulation.core.config import ConfigError
+from simulation.present.figures.sensitivity import draw_figure
 from tests.conftest import small_config
 
 NULL = "economy.recession.depth"
@@ -60,7 +62,7 @@ def test_a_design_point_is_the_config_the_command_line_would_compose():
 def report(tmp_path_factory):
     """The whole pipeline on a tiny design, in two worker processes."""
     out = tmp_path_factory.mktemp("sensitivity")
-    return sa.analyse(tiny_settings(workers=2), SPACE, out, progress=False)
+    return sa.analyse(tiny_settings(workers=2), SPACE, out, progress=False, draw=draw_figure)
 
 
 def test_pipeline_writes_a_complete_report(report):
@@ -97,7 +99,7 @@ def test_redraw_reads_only_the_report_files(report, tmp_path):
     d.mkdir()
     for name in (sa.MORRIS_FILE, sa.SOBOL_FILE, sa.MANIFEST_FILE):
         (d / name).write_bytes((report["report_dir"] / name).read_bytes())
-    assert sa.main(["--redraw", str(d)]) == 0
+    assert sensitivity_command.main(["--redraw", str(d)]) == 0
     assert (d / sa.FIGURE_FILE).stat().st_size > 0
 
 
@@ -122,7 +124,7 @@ def test_sobol_indices_of_a_known_additive_function(monkeypatch, tmp_path):
     monkeypatch.setattr(sa, "evaluate_point", fake)
     settings = tiny_settings(morris=sa.MorrisSettings(trajectories=6, levels=4, bootstrap=200),
                              sobol=sa.SobolSettings(top_k=2, base_samples=512, bootstrap=200))
-    res = sa.analyse(settings, SPACE, tmp_path, progress=False, figure=False)
+    res = sa.analyse(settings, SPACE, tmp_path, progress=False)
     assert res["failed"] == {"morris:0": "RuntimeError: kernel exploded"}
     failed = pd.read_csv(tmp_path / sa.FAILED_FILE)
     assert failed.loc[0, "error"] == "RuntimeError: kernel exploded"
@@ -148,7 +150,7 @@ def test_sobol_indices_of_a_known_additive_function(monkeypatch, tmp_path):
     (["workers=2"], "'workers=2': expected settings.KEY=VALUE"),
 ])
 def test_bad_settings_give_one_line_errors(changes, needle, capsys):
-    assert sa.main(changes) == 2
+    assert sensitivity_command.main(changes) == 2
     err = capsys.readouterr().err.strip()
     assert needle in err and "\n" not in err, err
 
@@ -168,7 +170,7 @@ def test_bad_space_gives_one_line_errors(tmp_path, capsys):
          "cooperation='medum': unknown option"),
     ]
     for path, needle in cases:
-        assert sa.main(["--space", str(path), *[f"settings.{k}" for k in SMALL_SETTINGS]]) == 2
+        assert sensitivity_command.main(["--space", str(path), *[f"settings.{k}" for k in SMALL_SETTINGS]]) == 2
         err = capsys.readouterr().err.strip()
         assert needle in err and "\n" not in err, (needle, err)
 

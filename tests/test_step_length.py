@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from simulation.montecarlo import simulate
-from simulation.states import STATE_NAMES
+from simulation.core.states import STATE_NAMES
+from simulation.runs.montecarlo import simulate
 from tests.conftest import small_config
 
 REPLICATES = 12

@@ -11,8 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from simulation import sufficiency as su
-from simulation.indicators import CI_LEVEL
+from simulation import sufficiency as sufficiency_command
+from simulation.analysis import sufficiency as su
+from simulation.present.figures.sufficiency import draw_figure
+from simulation.runs.indicators import CI_LEVEL
 from tests.conftest import SMALL
 
 
@@ -89,7 +91,8 @@ def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("sufficiency")
     over = [o for o in SMALL if not o.startswith("run.replicates")] + ["run.threads=1"]
     return su.analyse(over, replicates=8, indicators=["unemployment_rate_final_year", "neet_share_youth_final_year",
-                                                       "cost_nav"], report_dir=out, progress=False)
+                                                       "cost_nav"], report_dir=out, progress=False,
+                       draw=draw_figure)
 
 
 def test_report_tables_and_figure(report):
@@ -117,7 +120,7 @@ def test_from_a_run_directory(tmp_path, capsys):
 
     res = run(small_config("run.replicates=3"), progress=False)
     write_outputs(res, tmp_path)
-    assert su.main(["--from", str(tmp_path), "--target", "cost_nav=0.001"]) == 0
+    assert sufficiency_command.main(["--from", str(tmp_path), "--target", "cost_nav=0.001"]) == 0
     out = capsys.readouterr().out
     assert "cost_nav" in out and "too few replicates" in out
 
@@ -130,7 +133,7 @@ def test_from_a_run_directory(tmp_path, capsys):
     (["--from", "/nonexistent/dir"], "neither indicators_by_replicate.parquet"),
 ])
 def test_bad_input_gives_one_line_errors(argv, needle, capsys):
-    assert su.main(argv) == 2
+    assert sufficiency_command.main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert needle in err and "\n" not in err, err
 

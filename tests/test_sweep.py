@@ -15,13 +15,16 @@ import pytest
 from omegaconf import OmegaConf
 from scipy import stats
 
-from simulation import sweep
-from simulation.indicators import CI_LEVEL, HEADLINE
+from simulation.analysis import sweep
+from simulation.app import SweepAggregator
+from simulation.present.figures import sweep as sweep_figures
+from simulation.runs.indicators import CI_LEVEL, HEADLINE
 
 REPLICATES = 4
 SWEEP = ["economy=steady,recession", "cooperation=weak,strong", f"run.replicates={REPLICATES}", "population.scale=1500",
          "run.years=3", "run.burn_in_years=1", "output.figures=false", "run.progress=false", "output.headline=false"]
-AGGREGATED = (sweep.INDICATORS_FILE, sweep.DIFFERENCES_FILE, sweep.SUMMARY_FILE, sweep.FIGURE_FILE, sweep.MANIFEST_FILE)
+FIGURE_FILE = "sweep_differences.png"
+AGGREGATED = (sweep.INDICATORS_FILE, sweep.DIFFERENCES_FILE, sweep.SUMMARY_FILE, FIGURE_FILE, sweep.MANIFEST_FILE)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +82,7 @@ def test_callback_aggregated_the_sweep(multirun):
         assert (sweep_dir / name).is_file(), name
     assert not (sweep_dir / sweep.MISSING_FILE).exists()
     assert not list(sweep_dir.glob(".*.tmp")), "temporary files left behind"
-    assert (sweep_dir / sweep.FIGURE_FILE).read_bytes().startswith(b"\x89PNG")
+    assert (sweep_dir / FIGURE_FILE).read_bytes().startswith(b"\x89PNG")
     assert "sweep: 4 complete jobs" in proc.stdout and str(sweep_dir / sweep.SUMMARY_FILE) in proc.stdout
     man = json.loads((sweep_dir / sweep.MANIFEST_FILE).read_text())
     assert man["jobs_expected"] == 4 and len(man["complete"]) == 4 and man["missing"] == []
@@ -166,7 +169,7 @@ def test_missing_jobs_are_named_and_the_rest_aggregated(sweep_dir, tmp_path, cap
         (killed / f).unlink()
     shutil.rmtree(absent)  # launched (multirun.yaml lists it) but never started
 
-    result = sweep.aggregate(copy)
+    result = sweep.aggregate(copy, draw=sweep_figures.draw_aggregated)
     assert len(result["missing_jobs"]) == 2
     assert killed.name in result["missing_jobs"][0] and "no manifest.json" in result["missing_jobs"][0]
     assert result["missing_jobs"][1].startswith("#3 ") and "directory absent" in result["missing_jobs"][1]
@@ -198,7 +201,7 @@ def test_failed_job_is_named_with_its_reason(sweep_dir, tmp_path):
     (jobs[1] / sweep.FAILED_FILE).write_text("MemoryError: out of memory in replicate 3\n\nTraceback ...\n")
     (jobs[2] / "manifest.json").unlink()
     (jobs[2] / sweep.FAILED_FILE).write_text("")
-    result = sweep.aggregate(copy, figure=False)
+    result = sweep.aggregate(copy)
     assert result["complete_jobs"] == [jobs[0].name, jobs[3].name]
     assert result["failed_jobs"] == [jobs[1].name, jobs[2].name]
     assert result["missing_jobs"] == [f"{jobs[1].name} (failed: MemoryError: out of memory in replicate 3)",
@@ -216,7 +219,7 @@ def test_callback_exits_1_when_a_job_failed(sweep_dir, tmp_path, capsys):
     (jobs[3] / sweep.FAILED_FILE).write_text("RuntimeError: boom\n")
     cfg = OmegaConf.create({"hydra": {"sweep": {"dir": str(copy)}}})
     with pytest.raises(SystemExit) as exit_info:
-        sweep.SweepAggregator(figure=False).on_multirun_end(cfg)
+        SweepAggregator(figure=False).on_multirun_end(cfg)
     assert exit_info.value.code == 1
     captured = capsys.readouterr()
     assert "sweep: 3 complete jobs, 1 missing" in captured.out and (copy / sweep.INDICATORS_FILE).is_file()
@@ -228,7 +231,7 @@ def test_callback_exits_1_when_a_job_failed(sweep_dir, tmp_path, capsys):
     for j in jobs:
         (j / sweep.FAILED_FILE).write_text("RuntimeError: boom\n")
     with pytest.raises(SystemExit) as exit_info:
-        sweep.SweepAggregator(figure=False).on_multirun_end(cfg)
+        SweepAggregator(figure=False).on_multirun_end(cfg)
     assert exit_info.value.code == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err[0].startswith("sweep aggregation failed: SweepError: no complete job")
@@ -241,19 +244,19 @@ def test_incomplete_manifest_counts_as_missing(sweep_dir, tmp_path):
     m = json.loads((job / "manifest.json").read_text())
     m["complete"] = False
     (job / "manifest.json").write_text(json.dumps(m))
-    result = sweep.aggregate(copy, figure=False)
+    result = sweep.aggregate(copy)
     assert result["missing_jobs"] == [f"{job.name} (incomplete (manifest complete: false))"]
-    assert not (copy / sweep.FIGURE_FILE).exists()
+    assert not (copy / FIGURE_FILE).exists()
 
 
 def test_reference_by_overrides(sweep_dir, tmp_path):
     copy = _copy(sweep_dir, tmp_path)
     jobs = _job_dirs(copy)
-    result = sweep.aggregate(copy, reference="cooperation=weak, economy=recession", figure=False)
+    result = sweep.aggregate(copy, reference="cooperation=weak, economy=recession")
     assert result["reference"] == jobs[2].name
     diffs = pd.read_parquet(copy / sweep.DIFFERENCES_FILE)
     assert jobs[2].name not in set(diffs["job"]) and len(set(diffs["job"])) == 3
-    assert sweep.aggregate(copy, reference="3", figure=False)["reference"] == jobs[3].name
+    assert sweep.aggregate(copy, reference="3")["reference"] == jobs[3].name
     with pytest.raises(sweep.SweepError, match="matches 2 jobs"):
         sweep.aggregate(copy, reference="economy=steady")
     with pytest.raises(sweep.SweepError, match="matches no job"):
@@ -266,7 +269,7 @@ def test_other_seed_is_not_paired(sweep_dir, tmp_path):
     m = json.loads((jobs[1] / "manifest.json").read_text())
     m["seed"] = m["seed"] + 1
     (jobs[1] / "manifest.json").write_text(json.dumps(m))
-    result = sweep.aggregate(copy, figure=False)
+    result = sweep.aggregate(copy)
     assert result["paired"] is False
     diffs = pd.read_parquet(copy / sweep.DIFFERENCES_FILE)
     unpaired = diffs[~diffs["paired"]]
@@ -279,7 +282,7 @@ def test_other_seed_is_not_paired(sweep_dir, tmp_path):
 
 def test_callback_never_raises(tmp_path, capsys):
     cfg = OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path / "nowhere")}}})
-    sweep.SweepAggregator().on_multirun_end(cfg)
+    SweepAggregator().on_multirun_end(cfg)
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("sweep aggregation failed") and "not found" in err[0]
 
@@ -325,7 +328,7 @@ def test_plot_command_redraws_every_figure_of_a_sweep(sweep_dir, tmp_path):
                           check=False, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     written = [Path(line) for line in proc.stdout.split()]
-    assert sweep.figure_path(copy, "pdf") in written
+    assert sweep_figures.figure_path(copy, "pdf") in written
     for job in _job_dirs(copy):
         assert sorted(p.name for p in written if p.parent == job / "figures") == sorted(f"{n}.pdf" for n in RUN_FIGURES)
     assert len(written) == len(RUN_FIGURES) * len(_job_dirs(copy)) + 1
@@ -339,15 +342,15 @@ def test_plot_command_redraws_every_figure_of_a_sweep(sweep_dir, tmp_path):
 def test_the_differences_figure_speaks_the_language(sweep_dir, language, words):
     import matplotlib.pyplot as plt
 
-    from simulation.plots import PALETTE
+    from simulation.present.style import PALETTE
 
     jobs, _ = sweep.find_jobs(sweep_dir)
-    varying = sweep._label_jobs(jobs)
+    varying = sweep.label_jobs(jobs)
     ref = next(j for j in jobs if j.num == 0)
-    fig = sweep.draw_differences(pd.read_parquet(sweep_dir / sweep.DIFFERENCES_FILE), jobs, ref, varying, language)
+    fig = sweep_figures.draw_differences(pd.read_parquet(sweep_dir / sweep.DIFFERENCES_FILE), jobs, ref, varying, language)
     try:
         texts = " ".join(t.get_text() for t in fig.findobj(match=lambda a: hasattr(a, "get_text")))
-        # the jobs' colours are the shared colour-blind-safe palette of simulation.plots
+        # the jobs' colours are the shared colour-blind-safe palette of simulation.present.figures.run
         colours = {line.get_color().upper() for ax in fig.axes for line in ax.get_lines() if line.get_xydata().size
                    and line.get_color().upper() not in ("#444444", "#555555")}
     finally:
@@ -359,17 +362,17 @@ def test_the_differences_figure_speaks_the_language(sweep_dir, language, words):
 
 def test_differences_figure_in_every_format(sweep_dir, tmp_path):
     jobs, _ = sweep.find_jobs(sweep_dir)
-    varying = sweep._label_jobs(jobs)
+    varying = sweep.label_jobs(jobs)
     diffs = pd.read_parquet(sweep_dir / sweep.DIFFERENCES_FILE)
     for fmt, magic in (("svg", b"<svg"), ("pdf", b"%PDF")):
-        path = sweep.differences_figure(diffs, jobs, jobs[0], varying, sweep.figure_path(tmp_path, fmt), "nb", fmt)
+        path = sweep_figures.differences_figure(diffs, jobs, jobs[0], varying, sweep_figures.figure_path(tmp_path, fmt), "nb", fmt)
         assert path == tmp_path / f"sweep_differences.{fmt}" and magic in path.read_bytes()[:2000]
     assert not list(tmp_path.glob("*.tmp"))
     with pytest.raises(ValueError, match="format must be one of png, svg, pdf"):
-        sweep.differences_figure(diffs, jobs, jobs[0], varying, tmp_path / "x.eps", "en", "eps")
+        sweep_figures.differences_figure(diffs, jobs, jobs[0], varying, tmp_path / "x.eps", "en", "eps")
     copy = tmp_path / "copy"
     shutil.copytree(sweep_dir, copy)
     for fmt in ("svg", "pdf"):
-        shutil.copy(sweep.figure_path(tmp_path, fmt), sweep.figure_path(copy, fmt))
-    sweep.aggregate(copy, figure=False)
-    assert not [f for f in ("png", "svg", "pdf") if sweep.figure_path(copy, f).exists()]  # no stale figure left
+        shutil.copy(sweep_figures.figure_path(tmp_path, fmt), sweep_figures.figure_path(copy, fmt))
+    sweep.aggregate(copy)
+    assert not [f for f in ("png", "svg", "pdf") if sweep_figures.figure_path(copy, f).exists()]  # no stale figure left

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation import sweep
+from simulation.analysis import sweep
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ["population.scale=2000", "run.years=1", "run.burn_in_years=0", "run.threads=1", "output.figures=false",

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulation.config import FundingConfig
-from simulation.kernel import N_BENEFITS, N_BOOK_VARIANTS
-from simulation.states import N_STATES, Benefit, State
+from simulation.core.config import FundingConfig
+from simulation.core.kernel import N_BENEFITS, N_BOOK_VARIANTS
+from simulation.core.states import N_STATES, Benefit, State
 
 AGENCIES = ["nav", "county", "municipality", "state"]
 DAYS_PER_MONTH = 365.25 / 12

@@ -11,12 +11,12 @@ import difflib
 import math
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from simulation.states import AGE_BAND_NAMES, EDUCATION_NAMES, STATE_NAMES
+from simulation.core.states import AGE_BAND_NAMES, EDUCATION_NAMES, STATE_NAMES
 
 RATE_BANDS = AGE_BAND_NAMES[1:-1]  # the age bands that carry rates: 16_18 .. 50_66
 
@@ -75,13 +75,13 @@ class RunConfig:
 class PopulationConfig:
     scale: float = _range(1.0, 1e7)
     start_year: int = _range(1900, 2200)
-    only_counties: List[str] = field(default_factory=list)
-    age_band_shares: Dict[str, float] = MISSING
+    only_counties: list[str] = field(default_factory=list)
+    age_band_shares: dict[str, float] = MISSING
     cohort_share_under_16: float = share()
-    immigrant_relative_by_age: Dict[str, float] = MISSING
-    education_by_age: Dict[str, Dict[str, float]] = MISSING
-    reduced_work_ability_by_age: Dict[str, float] = MISSING
-    initial_state_by_age: Dict[str, Dict[str, float]] = MISSING
+    immigrant_relative_by_age: dict[str, float] = MISSING
+    education_by_age: dict[str, dict[str, float]] = MISSING
+    reduced_work_ability_by_age: dict[str, float] = MISSING
+    initial_state_by_age: dict[str, dict[str, float]] = MISSING
 
 
 @dataclass
@@ -117,15 +117,15 @@ class CooperationDynamics:
     recovery_years: float = span_years()
     key_person_shock_rate: float = rate()
     key_person_shock_size: float = share()
-    shock_rate_by_county: Dict[str, float] = field(default_factory=dict)
-    trend_per_year_by_county: Dict[str, float] = field(default_factory=dict)
+    shock_rate_by_county: dict[str, float] = field(default_factory=dict)
+    trend_per_year_by_county: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
 class CooperationConfig:
     name: str = MISSING
     strength: float = share()
-    by_county: Dict[str, float] = field(default_factory=dict)
+    by_county: dict[str, float] = field(default_factory=dict)
     reference_strength: float = share()
     effects: CooperationEffects = field(default_factory=CooperationEffects)
     dynamics: CooperationDynamics = field(default_factory=CooperationDynamics)
@@ -153,7 +153,7 @@ def _if_kind(lo: float | None = None, hi: float | None = None, *, lo_open: bool 
     """A field needed only by one economy kind: None (unset) by default, range-checked when set.
 
     The block itself always exists, so ``economy.replay.start_year=1`` is a known key for every
-    economy option; ``_check_semantics`` asks for the fields when their kind is chosen."""
+    economy option; ``check_semantics`` asks for the fields when their kind is chosen."""
     return field(default=None, metadata={"lo": lo, "hi": hi, "lo_open": lo_open})
 
 
@@ -162,12 +162,12 @@ class ReplayConfig:
     """A historical episode as a path of registered unemployment (per cent), mapped to intensity.
 
     Needed when kind is replay."""
-    start_year: Optional[float] = _if_kind(0.0, 60.0)  # years after the start of reporting where year offset 0 falls
-    baseline_rate: Optional[float] = _if_kind(0.0, 100.0)  # per cent; normal times (intensity 0)
-    rate_at_full_intensity: Optional[float] = _if_kind(0.0, 100.0)  # per cent; intensity 1
+    start_year: float | None = _if_kind(0.0, 60.0)  # years after the start of reporting where year offset 0 falls
+    baseline_rate: float | None = _if_kind(0.0, 100.0)  # per cent; normal times (intensity 0)
+    rate_at_full_intensity: float | None = _if_kind(0.0, 100.0)  # per cent; intensity 1
     # [[year_offset, rate per cent], ...]; List[Any] because OmegaConf 2.3 rejects ints in nested float
-    # lists ([[0, 2]]); _check_semantics checks the points and turns them into floats
-    path: Optional[List[Any]] = None
+    # lists ([[0, 2]]); check_semantics checks the points and turns them into floats
+    path: list[Any] | None = None
 
 
 @dataclass
@@ -175,10 +175,10 @@ class RegimeSwitchingConfig:
     """Normal times and recessions alternate with exponential sojourns (a two-state Markov chain).
 
     Needed when kind is regime_switching."""
-    mean_years_normal: Optional[float] = _if_kind(0.0, 100.0, lo_open=True)
-    mean_years_recession: Optional[float] = _if_kind(0.0, 100.0, lo_open=True)
-    ramp_years: Optional[float] = _if_kind(0.0, 10.0)  # smooth ramp into and out of each recession
-    depth_draw: Optional[List[float]] = None  # [lo, hi]: each recession's peak intensity ~ uniform(lo, hi)
+    mean_years_normal: float | None = _if_kind(0.0, 100.0, lo_open=True)
+    mean_years_recession: float | None = _if_kind(0.0, 100.0, lo_open=True)
+    ramp_years: float | None = _if_kind(0.0, 10.0)  # smooth ramp into and out of each recession
+    depth_draw: list[float] | None = None  # [lo, hi]: each recession's peak intensity ~ uniform(lo, hi)
 
 
 @dataclass
@@ -236,10 +236,10 @@ class SchoolRates:
     pass_share_general: float = share()
     apprenticeship_contract_share: float = share()
     return_rate: float = rate()
-    general_destinations: Dict[str, float] = MISSING
-    fail_destinations: Dict[str, float] = MISSING
-    no_contract_destinations: Dict[str, float] = MISSING
-    dropout_destinations: Dict[str, float] = MISSING
+    general_destinations: dict[str, float] = MISSING
+    fail_destinations: dict[str, float] = MISSING
+    no_contract_destinations: dict[str, float] = MISSING
+    dropout_destinations: dict[str, float] = MISSING
 
 
 @dataclass
@@ -248,9 +248,9 @@ class ApprenticeRates:
     dropout_rate: float = rate()
     layoff_rate: float = rate()
     pass_share: float = share()
-    pass_destinations: Dict[str, float] = MISSING
-    fail_destinations: Dict[str, float] = MISSING
-    dropout_destinations: Dict[str, float] = MISSING
+    pass_destinations: dict[str, float] = MISSING
+    fail_destinations: dict[str, float] = MISSING
+    dropout_destinations: dict[str, float] = MISSING
 
 
 @dataclass
@@ -259,13 +259,13 @@ class OTRates:
     referral_rate: float = rate()
     job_finding: float = rate()
     lost_contact_rate: float = rate()
-    ageing_out_destinations: Dict[str, float] = MISSING
+    ageing_out_destinations: dict[str, float] = MISSING
 
 
 @dataclass
 class JobFindingRates:
-    by_age: Dict[str, float] = MISSING
-    by_education: Dict[str, float] = MISSING
+    by_age: dict[str, float] = MISSING
+    by_education: dict[str, float] = MISSING
     immigrant: float = multiplier()
     reduced_work_ability: float = multiplier()
     duration_decay_per_year: float = _range(0.0, 20.0)
@@ -291,14 +291,14 @@ class JobseekerRates:
 @dataclass
 class AssessmentRates:
     mean_weeks: float = _range(0.0, 520.0, lo_open=True)
-    destinations: Dict[str, float] = MISSING
+    destinations: dict[str, float] = MISSING
     higher_education_share: float = share()
 
 
 @dataclass
 class WorkMeasureRates:
     mean_months: float = _range(0.0, 120.0, lo_open=True)
-    destinations: Dict[str, float] = MISSING
+    destinations: dict[str, float] = MISSING
 
 
 @dataclass
@@ -308,8 +308,8 @@ class CombinedPathRates:
     years: float = span_years()
     max_age: int = _range(16, 30)
     dropout_rate: float = rate()
-    end_destinations: Dict[str, float] = MISSING
-    dropout_destinations: Dict[str, float] = MISSING
+    end_destinations: dict[str, float] = MISSING
+    dropout_destinations: dict[str, float] = MISSING
 
 
 @dataclass
@@ -317,8 +317,8 @@ class AMORates:
     weeks: float = _range(0.0, 520.0, lo_open=True)
     dropout_rate: float = rate()
     pass_share: float = share()
-    pass_destinations: Dict[str, float] = MISSING
-    fail_destinations: Dict[str, float] = MISSING
+    pass_destinations: dict[str, float] = MISSING
+    fail_destinations: dict[str, float] = MISSING
 
 
 @dataclass
@@ -327,9 +327,9 @@ class AdultVGORates:
     dropout_rate_county: float = rate()
     dropout_rate_nav: float = rate()
     pass_share: float = share()
-    pass_destinations: Dict[str, float] = MISSING
-    fail_destinations: Dict[str, float] = MISSING
-    dropout_destinations: Dict[str, float] = MISSING
+    pass_destinations: dict[str, float] = MISSING
+    fail_destinations: dict[str, float] = MISSING
+    dropout_destinations: dict[str, float] = MISSING
 
 
 @dataclass
@@ -339,16 +339,16 @@ class TertiaryRates:
     dropout_rate: float = rate()
     dropout_rate_nav: float = rate()
     pass_share: float = share()
-    pass_destinations: Dict[str, float] = MISSING
-    fail_destinations: Dict[str, float] = MISSING
-    dropout_destinations: Dict[str, float] = MISSING
+    pass_destinations: dict[str, float] = MISSING
+    fail_destinations: dict[str, float] = MISSING
+    dropout_destinations: dict[str, float] = MISSING
 
 
 @dataclass
 class WorkRates:
     layoff_rate: float = rate()
-    layoff_by_age: Dict[str, float] = MISSING
-    layoff_by_education: Dict[str, float] = MISSING
+    layoff_by_age: dict[str, float] = MISSING
+    layoff_by_education: dict[str, float] = MISSING
     layoff_immigrant: float = multiplier()
     to_inactive: float = rate()
     to_aap: float = rate()
@@ -370,7 +370,7 @@ class AAPRates:
     to_disability: float = rate()
     to_jobseeker: float = rate()
     to_assessment: float = rate()
-    end_destinations: Dict[str, float] = MISSING
+    end_destinations: dict[str, float] = MISSING
 
 
 @dataclass
@@ -452,23 +452,23 @@ class FundingConfig:
     benefits: BenefitPrices = field(default_factory=BenefitPrices)
     tax_per_worker: float = nok()
     joint_services_county_share: float = share()
-    ot_capacity_relative: Optional[float] = _range(0.0, 100.0, lo_open=True)
-    caseworker_capacity_relative: Optional[float] = _range(0.0, 100.0)
-    adult_education_places_relative: Optional[float] = _range(0.0, 100.0)
-    apprenticeship_places_relative: Optional[float] = _range(0.0, 100.0)
+    ot_capacity_relative: float | None = _range(0.0, 100.0, lo_open=True)
+    caseworker_capacity_relative: float | None = _range(0.0, 100.0)
+    adult_education_places_relative: float | None = _range(0.0, 100.0)
+    apprenticeship_places_relative: float | None = _range(0.0, 100.0)
     capacity_normal_years: float = _range(0.0, 20.0, lo_open=True)
     capacity_sample_noise_sd: float = _range(0.0, 10.0)
     public_first_share: float = share()
     earmarked_grants: EarmarkedGrants = field(default_factory=EarmarkedGrants)
-    measure_budget_bn_per_year: Optional[float] = _range(0.0, 1e4)
-    measure_budget_by_county: Dict[str, float] = field(default_factory=dict)
+    measure_budget_bn_per_year: float | None = _range(0.0, 1e4)
+    measure_budget_by_county: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
 class IndicatorConfig:
     youth_max_age: int = _range(16, 66)
     long_term_weeks: float = _range(0.0, 520.0, lo_open=True)
-    followup_months: List[int] = MISSING
+    followup_months: list[int] = MISSING
 
 
 @dataclass
@@ -483,7 +483,7 @@ class OutputConfig:
 class SimConfig:
     run: RunConfig = field(default_factory=RunConfig)
     population: PopulationConfig = field(default_factory=PopulationConfig)
-    counties: Dict[str, CountyConfig] = MISSING
+    counties: dict[str, CountyConfig] = MISSING
     cooperation: CooperationConfig = field(default_factory=CooperationConfig)
     economy: EconomyConfig = field(default_factory=EconomyConfig)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
@@ -523,17 +523,17 @@ def _check_number(key: str, value: Any, meta: dict) -> None:
         _fail(key, value, f"must be <= {hi}")
 
 
-def _check_ranges(obj: Any, prefix: str) -> None:
+def check_ranges(obj: Any, prefix: str) -> None:
     """Walk the dataclass tree and check every numeric field against its metadata range."""
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
         key = f"{prefix}.{f.name}" if prefix else f.name
         if dataclasses.is_dataclass(value):
-            _check_ranges(value, key)
+            check_ranges(value, key)
         elif isinstance(value, dict):
             for k, v in value.items():
                 if dataclasses.is_dataclass(v):
-                    _check_ranges(v, f"{key}.{k}")
+                    check_ranges(v, f"{key}.{k}")
         else:
             _check_number(key, value, dict(f.metadata))
 
@@ -585,7 +585,7 @@ def _canonical_county(key: str, name: str, value, counties: list[str]) -> str:
     return found
 
 
-def _check_semantics(cfg: SimConfig) -> None:
+def check_semantics(cfg: SimConfig) -> None:
     """Checks that span fields: names that must exist, shares that must sum to one."""
     counties = list(cfg.counties)
     if not counties:
@@ -762,6 +762,6 @@ def validate(cfg: DictConfig | dict) -> SimConfig:
     except OmegaConfBaseException as err:
         raise ConfigError(_omegaconf_message(err, plain)) from None
     assert isinstance(obj, SimConfig)
-    _check_ranges(obj, "")
-    _check_semantics(obj)
+    check_ranges(obj, "")
+    check_semantics(obj)
     return obj

@@ -4,10 +4,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import typing
-from pathlib import Path
 
-from simulation.api import CONFIG_DIR
-from simulation.config import SimConfig
+from simulation.core.config import SimConfig
+from simulation.runs.compose import config_groups, load_config
 
 _HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd", "--cfg", "-c",
                            "--package", "-p", "--info", "-i", "--experimental-rerun"}
@@ -17,10 +16,6 @@ def _suggest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
-
-def config_groups(config_dir: Path = CONFIG_DIR) -> dict[str, list[str]]:
-    """Config groups and their options, from the config directory."""
-    return {d.name: sorted(p.stem for p in d.glob("*.yaml")) for d in sorted(config_dir.iterdir()) if d.is_dir()}
 
 
 def _schema_has(path: list[str]) -> tuple[bool, list[str]]:
@@ -35,7 +30,7 @@ def _schema_has(path: list[str]) -> tuple[bool, list[str]]:
             if part not in hints:
                 return False, list(hints)
             tp = hints[part]
-        elif typing.get_origin(tp) in (dict, typing.Dict):
+        elif typing.get_origin(tp) in (dict, dict):
             tp = typing.get_args(tp)[1]
         else:
             return False, []
@@ -88,8 +83,6 @@ def check_overrides(argv: list[str]) -> str | None:
 def _check_composition(overrides) -> str | None:
     """Compose the first combination of a sweep as Hydra will; say in one line what it rejects."""
     from hydra.errors import HydraException
-
-    from simulation.api import load_config
 
     first = []
     for o in overrides:

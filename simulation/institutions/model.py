@@ -3,7 +3,7 @@ for one update period, and Mesa's DataCollector records the institutions.
 
 The persons stay in the kernel's arrays (``kernel.People``); a model step covers
 ``cooperation.dynamics.update_days`` of simulated time (several kernel steps). With
-``run.engine=agents`` each person is also a ``mesa.Agent`` (``simulation.persons``) and the agents
+``run.engine=agents`` each person is also a ``mesa.Agent`` (``simulation.institutions.persons``) and the agents
 step one by one with the same rule functions instead of the parallel kernel.
 """
 from __future__ import annotations
@@ -16,18 +16,26 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from simulation import kernel as K
-from simulation.config import SimConfig
-from simulation.institutions import (
+from simulation.core import kernel as K
+from simulation.core.config import SimConfig
+from simulation.core.params import (
+    build_params,
+    cooperation_multipliers,
+    county_strengths,
+    hazard_entries,
+    joint_shares,
+    steps_for,
+)
+from simulation.core.population import selected_counties, synthesise
+from simulation.core.rng import replicate_key
+from simulation.core.states import N_STATES, State, group_layout, group_offsets
+from simulation.institutions.agencies import (
     CooperationAgreement,
     CountyAuthority,
     LabourMarket,
     NAVCountyUnit,
     shock_draws,
 )
-from simulation.params import cooperation_multipliers, county_strengths, hazard_entries, joint_shares
-from simulation.rng import replicate_key
-from simulation.states import N_STATES, State, group_offsets
 
 COARSE_POOL = 30  # simulated persons per county below which a capacity's queues are mostly sample noise
 _WARNED: set[str] = set()  # capacity warnings already given in this process
@@ -37,16 +45,35 @@ logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every model ste
 
 
 class CrossSectorModel(mesa.Model):
-    """One replicate: institutions per county (Mesa agents) around the Numba kernel."""
+    """One replicate: institutions per county (Mesa agents) around the Numba kernel.
 
-    def __init__(self, cfg: SimConfig, params: K.KernelParams, people: K.People, replicate: int, counties: list[str],
-                 burn_steps: int, report_steps: int, out_stocks, out_flows, out_events, on_block=None):
+    The one place a replicate is set up: its counties and step counts from the config, the kernel's
+    parameters (``params``, built from the config unless given), the population (drawn for this
+    replicate unless given, e.g. a hand-made one in a test) and the reported tallies ``stocks``,
+    ``flows`` and ``events`` (zeros of one replicate's shape unless ``out`` gives the rows to fill).
+    """
+
+    def __init__(self, cfg: SimConfig, replicate: int = 0, *, people: K.People | None = None,
+                 params: K.KernelParams | None = None, out: tuple | None = None, on_block=None):
         super().__init__(seed=cfg.run.seed)
+        counties = selected_counties(cfg)
+        burn_steps, report_steps = steps_for(cfg)
+        if params is None:
+            params = build_params(cfg, counties, burn_steps, report_steps, replicate=replicate)
+        if people is None:
+            people = synthesise(cfg, cfg.run.seed, replicate)
+        if out is None:
+            out = (np.zeros((report_steps + 1, N_STATES, len(group_layout(counties))), dtype=np.int32),
+                   np.zeros((report_steps + 1, N_STATES, N_STATES), dtype=np.int32),
+                   np.zeros((report_steps + 1, K.N_EVENTS), dtype=np.int64))
         self.cfg, self.params, self.people = cfg, params, people
+        self.replicate = replicate
+        self.counties = counties
         self.dynamics = cfg.cooperation.dynamics
         self.burn, self.total = burn_steps, burn_steps + report_steps
         self.dt = cfg.run.step_days
-        self.out = (out_stocks, out_flows, out_events)
+        self.out = out
+        self.stocks, self.flows, self.events = out
         self.on_block = on_block
         self.group0 = group_offsets(len(counties))[:4]
         self.key = replicate_key(cfg.run.seed, replicate)
@@ -107,7 +134,7 @@ class CrossSectorModel(mesa.Model):
         self._reported_steps: list[int] = []
         self.engine = None  # the Numba kernel moves the persons; or a person-level Mesa engine (run.engine=agents)
         if cfg.run.engine == "agents":
-            from simulation.persons import PersonEngine
+            from simulation.institutions.persons import PersonEngine
 
             self.engine = PersonEngine(self, people, params, self.table, self.key, len(counties))
 
@@ -236,12 +263,21 @@ class CrossSectorModel(mesa.Model):
         if self.on_block is not None:
             self.on_block(n)
 
-    def run(self) -> None:
-        if self.burn == 0:
-            K.count_stocks(self.people, self.group0, 0, self.dt, self.out[0][0])
+    def start(self) -> None:
+        """Before the first step: with no burn-in, the first reported row counts the population as drawn."""
+        if self.burn == 0 and self.t == 0:
+            K.count_stocks(self.people, self.group0, 0, self.dt, self.stocks[0])
         self.running = self.t < self.total
+
+    def run(self) -> None:
+        """Simulate the whole replicate: burn-in and reported years."""
+        self.start()
         while self.running:
             self.step()
+
+    @property
+    def n_persons(self) -> int:
+        return int(self.people.state.shape[0])
 
     def institutions_table(self, replicate: int) -> pd.DataFrame:
         """What the DataCollector recorded, tidy: step (reporting step at the period's start), county, variable, value."""

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.config import EconomyConfig, EconomyKind, RegimeSwitchingConfig, ReplayConfig
-from simulation.rules import DAYS_PER_YEAR
-from simulation.states import AGE_BAND_EDGES, N_EDUCATION, N_RATE_BANDS, Education
+from simulation.core.config import EconomyConfig, EconomyKind, RegimeSwitchingConfig, ReplayConfig
+from simulation.core.rules import DAYS_PER_YEAR
+from simulation.core.states import AGE_BAND_EDGES, N_EDUCATION, N_RATE_BANDS, Education
 
 MIN_JOB_MULTIPLIER = 0.02  # job finding never falls to zero, whatever the depth
 # Third element of the regime-switching generator's seed: keeps the economy's draws apart from any

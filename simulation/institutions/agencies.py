@@ -97,7 +97,7 @@ class CountyAuthority(CaseloadWatcher):
 
 class LabourMarket(mesa.Agent):
     """Arbeidslivet in a county: employers offer apprenticeship places, fewer in downturns (DOMAIN.md).
-    Job finding and layoffs follow the business cycle inside the kernel (simulation.economy)."""
+    Job finding and layoffs follow the business cycle inside the kernel (simulation.core.economy)."""
 
     def __init__(self, model: mesa.Model, county: int, name: str, places_relative: float | None):
         super().__init__(model)

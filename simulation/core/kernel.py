@@ -1,7 +1,7 @@
 """The Numba step over all persons: ageing, timers, competing hazards, end-of-programme events.
 
 Knows nothing of Hydra or configs: it reads the arrays of a ``People`` and a ``KernelParams``
-(built by ``simulation.params``) and writes integer tallies (stocks, flows, events) per step.
+(built by ``simulation.core.params``) and writes integer tallies (stocks, flows, events) per step.
 Each person's update reads and writes only that person's slots, and every draw is keyed by
 (replicate, person, step, decision), so results are identical for any number of threads.
 Tallies go to one accumulator row per chunk of persons and are summed after each step.
@@ -13,9 +13,12 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from simulation import rules
-from simulation.rng import person_key, uniform
-from simulation.states import (
+from simulation.core import (
+    numba_cache,  # noqa: F401  (first: points Numba's cache at this version's directory)
+    rules,
+)
+from simulation.core.rng import person_key, uniform
+from simulation.core.states import (
     FLAG_ADMITTED,
     FLAG_EXTENDED,
     FLAG_IMMIGRANT,
@@ -115,7 +118,7 @@ EVENT_NAMES = [
 EV = {name: i for i, name in enumerate(EVENT_NAMES)}
 N_PUBLIC_EVENTS = len(EVENT_NAMES)
 # Bookings for the fiscal ledger: after the events, one counter per (state, variant, benefit) of every
-# person at the end of every step; the ledger prices them (simulation.ledger).
+# person at the end of every step; the ledger prices them (simulation.runs.ledger).
 N_BENEFITS = 3
 E_BOOK = N_PUBLIC_EVENTS
 N_BOOKINGS = N_STATES * N_BOOK_VARIANTS * N_BENEFITS
@@ -207,7 +210,7 @@ class People(NamedTuple):
 
 
 class KernelParams(NamedTuple):
-    """Every number the kernel reads, as arrays and scalars (built by simulation.params)."""
+    """Every number the kernel reads, as arrays and scalars (built by simulation.core.params)."""
 
     n_entries: np.ndarray  # int64[S]
     dest: np.ndarray  # int64[S, KMAX]

@@ -1,10 +1,13 @@
 """Where Numba caches the compiled kernel: one directory per version of the compiled sources.
 
 Numba's own cache only notices changes to the file that holds a function, not to the functions
-it inlines from other files (``persons.step_one`` inlines ``kernel._step_person``, the kernel
+it inlines from other files (``institutions.persons.step_one`` inlines the kernel's step, the kernel
 inlines ``rules`` and ``rng``). A stale cache then runs old code without a word. Keying the cache
 directory by a hash of every compiled source file rules that out. The base directory is
 ``$NUMBA_CACHE_DIR`` when set, else ``~/.cache/simulation/numba`` (``$XDG_CACHE_HOME`` respected).
+
+Every compiled module imports this module first: importing it points Numba's cache here, which must
+happen before any ``@njit(cache=True)`` function is defined.
 """
 from __future__ import annotations
 
@@ -12,16 +15,20 @@ import hashlib
 import os
 from pathlib import Path
 
-COMPILED_SOURCES = ("states.py", "rng.py", "rules.py", "kernel.py", "persons.py")
+PACKAGE = Path(__file__).resolve().parent.parent  # the simulation package
+# every file with compiled code or code that compiled code inlines, relative to the package
+COMPILED_SOURCES = ("core/states.py", "core/schema.py", "core/rng.py", "core/rules.py", "core/kernel.py",
+                    "core/step.py", "core/allocation.py", "institutions/persons.py")
 
 
 def cache_dir() -> Path:
     """The cache directory for the current sources."""
-    here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for name in COMPILED_SOURCES:
-        digest.update(name.encode())
-        digest.update((here / name).read_bytes())
+        path = PACKAGE / name
+        if path.is_file():
+            digest.update(name.encode())
+            digest.update(path.read_bytes())
     base = os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "simulation", "numba")
     return Path(base) / digest.hexdigest()[:16]
@@ -32,3 +39,6 @@ def configure() -> None:
     import numba
 
     numba.config.CACHE_DIR = str(cache_dir())
+
+
+configure()

@@ -1,7 +1,8 @@
 """The states a person can be in, the person attributes' codes and the reporting groups.
 
-Everything here is plain integers so the Numba kernel can use it; names (English and
-Norwegian) live beside the codes so tables and figures never hard-code a label.
+Everything here is plain integers so the Numba kernel can use it; the code names (``STATE_NAMES``)
+name the columns of every table. Labels for readers (English and Norwegian) are in
+``simulation.present.labels``.
 """
 from __future__ import annotations
 
@@ -33,42 +34,6 @@ class State(IntEnum):
 N_STATES = len(State)
 
 STATE_NAMES = [s.name.lower() for s in State]
-STATE_LABELS = {
-    "en": {
-        "pre_entry": "Under 16",
-        "school": "Upper secondary school",
-        "apprentice": "Apprentice",
-        "ot_followed": "Outside, followed by OT",
-        "jobseeker": "Registered job seeker",
-        "assessment": "Assessment / guidance",
-        "work_measure": "Work-oriented measure",
-        "amo_course": "AMO course",
-        "adult_vgo": "Adult upper secondary",
-        "work": "In work",
-        "aap": "Work assessment allowance",
-        "disability": "Disability benefit",
-        "inactive": "Inactive, unknown to services",
-        "tertiary": "Tertiary / vocational college",
-        "aged_out": "Aged 67+",
-    },
-    "nb": {
-        "pre_entry": "Under 16 år",
-        "school": "Elev i videregående",
-        "apprentice": "Lærling",
-        "ot_followed": "Utenfor, fulgt opp av OT",
-        "jobseeker": "Arbeidssøker",
-        "assessment": "Kartlegging / veiledning",
-        "work_measure": "Arbeidsrettet tiltak",
-        "amo_course": "AMO-kurs",
-        "adult_vgo": "Videregående for voksne",
-        "work": "I arbeid",
-        "aap": "AAP",
-        "disability": "Uføretrygd",
-        "inactive": "Inaktiv",
-        "tertiary": "Høyere utdanning / fagskole",
-        "aged_out": "67 år og eldre",
-    },
-}
 
 # States in which a person is a NAV client (one continuous NAV spell runs through them).
 NAV_STATES = (State.JOBSEEKER, State.ASSESSMENT, State.WORK_MEASURE, State.AMO_COURSE)

@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 from omegaconf import OmegaConf
 
-from simulation.config import ConfigError
+from simulation.core.config import ConfigError
 
 
 @dataclass(frozen=True)

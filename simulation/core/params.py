@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation import kernel as K
-from simulation.config import SimConfig, StudyBenefitRegime
-from simulation.economy import cycle_intensity, cycle_multipliers
-from simulation.rules import DAYS_PER_YEAR, duration_table, years_to_days
-from simulation.states import AGE_BAND_EDGES, EDUCATION_NAMES, N_EDUCATION, N_STATES, STATE_NAMES, Education, State
+from simulation.core import kernel as K
+from simulation.core.config import SimConfig, StudyBenefitRegime
+from simulation.core.economy import cycle_intensity, cycle_multipliers
+from simulation.core.rules import DAYS_PER_YEAR, duration_table, years_to_days
+from simulation.core.states import AGE_BAND_EDGES, EDUCATION_NAMES, N_EDUCATION, N_STATES, STATE_NAMES, Education, State
 
 RATE_BANDS = ["16_18", "19_21", "22_24", "25_29", "30_49", "50_66"]
 _REGIME = {
@@ -54,6 +54,13 @@ def _split(rate: float | tuple[float, float], shares: dict[str, float], kind_of=
 
 def _job_kind(name: str) -> int:
     return K.K_JOB if name == "work" else K.K_PLAIN
+
+
+def steps_for(cfg: SimConfig) -> tuple[int, int]:
+    """(burn-in steps, reported steps) for the configured years and step length."""
+    burn = int(round(cfg.run.burn_in_years * 365.25 / cfg.run.step_days))
+    report = max(1, int(round(cfg.run.years * 365.25 / cfg.run.step_days)))
+    return burn, report
 
 
 def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.config import SimConfig
-from simulation.kernel import People
-from simulation.rules import DAYS_PER_YEAR, age_band, years_to_days
-from simulation.states import (
+from simulation.core.config import SimConfig
+from simulation.core.kernel import People
+from simulation.core.rules import DAYS_PER_YEAR, age_band, years_to_days
+from simulation.core.states import (
     AGE_BAND_EDGES,
     EDUCATION_NAMES,
     FLAG_IMMIGRANT,

@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.atomic import atomic_write
-from simulation.kernel import EVENT_NAMES
-from simulation.montecarlo import SimResult
-from simulation.states import STATE_NAMES
+from simulation.core.kernel import EVENT_NAMES
+from simulation.core.states import STATE_NAMES
+from simulation.runs.atomic import atomic_write
+from simulation.runs.ledger import ledger_table
+from simulation.runs.montecarlo import SimResult
 
 MANIFEST = "manifest.json"
 TABLES = ("stocks.parquet", "flows.parquet", "events.parquet", "indicator_series.parquet", "indicators.parquet",
@@ -198,3 +199,45 @@ def write_manifest(data: dict, directory: Path) -> None:
 
 def read_manifest(directory: Path) -> dict:
     return json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
+
+
+def youth_max_age(run_dir: Path) -> int | None:
+    """The configured upper youth age, from Hydra's saved config when the run has it (for labels)."""
+    try:
+        import yaml
+
+        cfg = yaml.safe_load((Path(run_dir) / ".hydra" / "config.yaml").read_text(encoding="utf-8"))
+        return int(cfg["indicators"]["youth_max_age"])
+    except Exception:  # noqa: BLE001 -- no or an unreadable saved config: the labels say "youth"
+        return None
+
+
+def write_tables(results, directory: Path | str, overrides: list[str]) -> None:
+    """The run directory's tables and headline, then a manifest that says ``complete: false``
+    (figures read it for their labels; :func:`finish` rewrites it last)."""
+    directory = Path(directory)
+    t0 = time.perf_counter()
+    raw = results.raw
+    write_parquet(stocks_table(raw), directory / "stocks.parquet")
+    write_parquet(flows_table(raw), directory / "flows.parquet")
+    write_parquet(events_table(raw), directory / "events.parquet")
+    write_parquet(series_table(raw, results.series), directory / "indicator_series.parquet")
+    write_parquet(institutions_table(raw), directory / "institutions.parquet")
+    write_parquet(ledger_table(raw.bookings, results.config.funding, raw.step_days, raw.scale, raw.start_year),
+                  directory / "ledger.parquet")
+    write_parquet(results.indicators, directory / "indicators.parquet")
+    write_parquet(replicate_table(results.per_replicate), directory / "indicators_by_replicate.parquet")
+    write_text(results.headline().to_csv(index=False), directory / "headline.csv")
+    raw.timings["tables_s"] = time.perf_counter() - t0
+    write_manifest(manifest(results.config, raw, raw.timings, {}, list(overrides), complete=False), directory)
+
+
+def finish(results, directory: Path | str, overrides: list[str]) -> dict[str, int]:
+    """List the run directory's files and write the manifest last, with ``complete: true``. Returns file sizes."""
+    directory = Path(directory)
+    raw = results.raw
+    files = {str(p.relative_to(directory)): p.stat().st_size for p in sorted(directory.rglob("*"))
+             if p.is_file() and not p.name.startswith(".") and ".hydra" not in p.parts
+             and p.name != MANIFEST and p.suffix != ".log"}
+    write_manifest(manifest(results.config, raw, raw.timings, files, list(overrides), complete=True), directory)
+    return files

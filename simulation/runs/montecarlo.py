@@ -14,14 +14,13 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from simulation import kernel as K
-from simulation.config import SimConfig
-from simulation.economy import is_stochastic
-from simulation.params import build_params
-from simulation.model import CrossSectorModel
-from simulation.population import bytes_per_person, selected_counties, synthesise
-from simulation.states import N_STATES, group_layout
-
+from simulation.core import kernel as K
+from simulation.core.config import SimConfig
+from simulation.core.economy import is_stochastic
+from simulation.core.params import build_params, steps_for
+from simulation.core.population import bytes_per_person, selected_counties
+from simulation.core.states import N_STATES, group_layout
+from simulation.institutions.model import CrossSectorModel
 
 
 class InvariantError(RuntimeError):
@@ -55,13 +54,6 @@ class SimResult:
         return self.stocks.shape[1] - 1
 
 
-def steps_for(cfg: SimConfig) -> tuple[int, int]:
-    """(burn-in steps, reported steps) for the configured years and step length."""
-    burn = int(round(cfg.run.burn_in_years * 365.25 / cfg.run.step_days))
-    report = max(1, int(round(cfg.run.years * 365.25 / cfg.run.step_days)))
-    return burn, report
-
-
 def check_conservation(stocks: np.ndarray, flows: np.ndarray, n_persons: int) -> None:
     """Every step: all persons in exactly one state; stock(t) = stock(t-1) + inflow - outflow."""
     totals = stocks[:, :, 0].sum(axis=1)
@@ -72,25 +64,6 @@ def check_conservation(stocks: np.ndarray, flows: np.ndarray, n_persons: int) ->
     outflow = flows[1:].sum(axis=2)  # row sums: everyone who started in s
     if not (np.array_equal(inflow, stocks[1:, :, 0]) and np.array_equal(outflow, stocks[:-1, :, 0])):
         raise InvariantError("stock(t) != stock(t-1) + inflow - outflow")
-
-
-def run_replicate(cfg: SimConfig, params: K.KernelParams, replicate: int, out_stocks, out_flows, out_events,
-                  on_block=None, timing: dict | None = None) -> tuple[int, pd.DataFrame]:
-    """One replicate into the given output rows; returns its population size and the institutions' records."""
-    people = synthesise(cfg, cfg.run.seed, replicate)
-    return run_people(cfg, params, people, replicate, out_stocks, out_flows, out_events, on_block, timing)
-
-
-def run_people(cfg: SimConfig, params: K.KernelParams, people: K.People, replicate: int, out_stocks, out_flows,
-               out_events, on_block=None, timing: dict | None = None) -> tuple[int, pd.DataFrame]:
-    """Run the CrossSectorModel over a given population (synthetic, or hand-made in tests)."""
-    burn, report = steps_for(cfg)
-    model = CrossSectorModel(cfg, params, people, replicate, selected_counties(cfg), burn, report,
-                             out_stocks, out_flows, out_events, on_block)
-    model.run()
-    if timing is not None:
-        timing["kernel_s"] = timing.get("kernel_s", 0.0) + model.kernel_seconds
-    return people.state.shape[0], model.institutions_table(replicate)
 
 
 def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
@@ -119,9 +92,12 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
         for rep in range(R):
             if rep > 0 and is_stochastic(cfg.economy):
                 params = build_params(cfg, counties, burn, report, replicate=rep)
-            n, inst = run_replicate(cfg, params, rep, stocks[rep], flows[rep], events[rep], on_block=bar.update,
-                                    timing=timing)
-            institutions.append(inst)
+            model = CrossSectorModel(cfg, rep, params=params, out=(stocks[rep], flows[rep], events[rep]),
+                                     on_block=bar.update)
+            model.run()
+            timing["kernel_s"] = timing.get("kernel_s", 0.0) + model.kernel_seconds
+            institutions.append(model.institutions_table(rep))
+            n = model.n_persons
             n_persons.append(n)
             if cfg.run.check_invariants:
                 check_conservation(stocks[rep], flows[rep], n)

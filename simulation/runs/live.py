@@ -1,13 +1,12 @@
 """The live model behind the dashboard: one replicate of a CrossSectorModel, built from a few presenter
 choices, stepped one institutional period at a time, with its state so far as small DataFrames.
 
-The dashboard (``simulation/dashboard.py``) rebuilds a :class:`LiveModel` whenever a control changes;
+The dashboard (``simulation.present.dashboard``) rebuilds a :class:`LiveModel` whenever a control changes;
 Mesa's SolaraViz creates it from keyword arguments, so every choice is a keyword. The model is an
-ordinary :class:`~simulation.model.CrossSectorModel`: the config is composed and validated as for the
-command line, the kernel inputs come from :func:`simulation.params.build_params`, the population from
-:func:`simulation.population.synthesise` and the step counts from :func:`simulation.montecarlo.steps_for`,
-so a live run of replicate 0 moves exactly as replicate 0 of ``python -m simulation`` with the same
-config. The burn-in is simulated when the model is built; the presenter starts at the reported period.
+ordinary :class:`~simulation.institutions.model.CrossSectorModel`: the config is composed and validated as for the
+command line and the model sets the replicate up as every run does, so a live run of replicate 0 moves
+exactly as replicate 0 of ``python -m simulation`` with the same config. The burn-in is simulated when
+the model is built; the presenter starts at the reported period.
 """
 from __future__ import annotations
 
@@ -21,16 +20,14 @@ import numpy as np
 import pandas as pd
 from omegaconf import open_dict
 
-from simulation import kernel as K
-from simulation.api import CONFIG_DIR, load_config
-from simulation.config import ConfigError, SimConfig, validate
-from simulation.institutions import NAVCountyUnit
-from simulation.ledger import AGENCIES, item_costs, items
-from simulation.model import CrossSectorModel
-from simulation.montecarlo import steps_for
-from simulation.params import build_params
-from simulation.population import selected_counties, synthesise
-from simulation.states import N_STATES, STATE_NAMES, group_layout
+from simulation.core import kernel as K
+from simulation.core.config import ConfigError, SimConfig, validate
+from simulation.core.population import selected_counties
+from simulation.core.states import N_STATES, STATE_NAMES, group_layout
+from simulation.institutions.agencies import NAVCountyUnit
+from simulation.institutions.model import CrossSectorModel
+from simulation.runs.compose import CONFIG_DIR, load_config
+from simulation.runs.ledger import AGENCIES, item_costs, items
 
 ALL_COUNTIES = "all"  # the county choice that sets the strength of every county
 SCALE_RANGE = (200, 5000)  # real persons per simulated person the dashboard offers: small samples, fast steps
@@ -87,7 +84,7 @@ class LiveModel(CrossSectorModel):
 
     The constructor composes and validates the config, draws the population and simulates the
     burn-in. ``stocks``, ``flows`` and ``events`` hold the reported kernel steps so far (row 0 is
-    the start of reporting), in the layout of one replicate of :class:`~simulation.montecarlo.SimResult`.
+    the start of reporting), in the layout of one replicate of :class:`~simulation.runs.montecarlo.SimResult`.
     """
 
     def __init__(self, cooperation: float = 0.5, county: str = ALL_COUNTIES, funding: str = "current_rules",
@@ -95,21 +92,12 @@ class LiveModel(CrossSectorModel):
                  extra: Iterable[str] = ()) -> None:
         extra = [*extra, *([f"run.seed={int(seed)}"] if seed is not None else [])]
         cfg = live_config(cooperation, county, funding, economy, scale, language, extra)
-        counties = selected_counties(cfg)
-        burn, report = steps_for(cfg)
-        params = build_params(cfg, counties, burn, report)
-        people = synthesise(cfg, cfg.run.seed, 0)
-        self.groups = group_layout(counties)
-        self.stocks = np.zeros((report + 1, N_STATES, len(self.groups)), dtype=np.int32)
-        self.flows = np.zeros((report + 1, N_STATES, N_STATES), dtype=np.int32)
-        self.events = np.zeros((report + 1, K.N_EVENTS), dtype=np.int64)
-        super().__init__(cfg, params, people, 0, counties, burn, report, self.stocks, self.flows, self.events)
+        super().__init__(cfg, 0)
+        self.groups = group_layout(self.counties)
         self.language = language
         self.choices = {"cooperation": float(cooperation), "county": county, "funding": funding, "economy": economy,
                         "scale": float(scale)}
-        self.n_persons = int(people.state.shape[0])
-        if burn == 0:  # as CrossSectorModel.run: the first row counts the population before any step
-            K.count_stocks(people, self.group0, 0, self.dt, self.stocks[0])
+        self.start()
         while self.t < self.burn:
             CrossSectorModel.step(self)  # the burn-in, not counted as a presenter's step
         self.running = self.t < self.total
@@ -138,7 +126,7 @@ class LiveModel(CrossSectorModel):
 
     def stocks_frame(self) -> pd.DataFrame:
         """National persons by state (scaled) at every reported step so far, in the columns of
-        ``stocks.parquet`` that :func:`simulation.plots.fig_stocks` reads (replicate, step, year, state, count_scaled)."""
+        ``stocks.parquet`` that :func:`simulation.present.figures.run.fig_stocks` reads (replicate, step, year, state, count_scaled)."""
         n = self.reported_steps + 1
         counts = self.stocks[:n, :, 0].astype(np.float64) * self.cfg.population.scale
         step = np.repeat(np.arange(n), N_STATES)

@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.config import SimConfig
-from simulation import ledger
-from simulation.kernel import EV, MAX_FOLLOWUPS
-from simulation.montecarlo import SimResult
-from simulation.states import AGE_BAND_EDGES, AGE_BAND_NAMES, NEET_STATES, OUT_OF_SCOPE, State
+from simulation.core.config import SimConfig
+from simulation.core.kernel import EV, MAX_FOLLOWUPS
+from simulation.core.states import AGE_BAND_EDGES, AGE_BAND_NAMES, NEET_STATES, OUT_OF_SCOPE, State
+from simulation.runs import ledger
+from simulation.runs.montecarlo import SimResult
 
 LABOUR_FORCE = (State.WORK, State.JOBSEEKER, State.ASSESSMENT, State.WORK_MEASURE, State.AMO_COURSE)
 REGISTERED_UNEMPLOYED = (State.JOBSEEKER, State.ASSESSMENT)

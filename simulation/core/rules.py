@@ -1,6 +1,6 @@
 """The rules that act on a single person, as small compiled functions the kernel calls.
 
-Each takes plain numbers (ages in days, codes from ``simulation.states``) so it can be read,
+Each takes plain numbers (ages in days, codes from ``simulation.core.states``) so it can be read,
 tested and reused on its own (the person-level engine calls the same functions).
 """
 from __future__ import annotations
@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simulation.states import AGE_BAND_EDGES, Benefit, Education, State
+from simulation.core import numba_cache  # noqa: F401  (first: points Numba's cache at this version's directory)
+from simulation.core.states import AGE_BAND_EDGES, Benefit, Education, State
 
 DAYS_PER_YEAR = 365.25
 _EDGES = tuple(int(round(a * DAYS_PER_YEAR)) for a in AGE_BAND_EDGES)

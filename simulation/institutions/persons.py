@@ -20,8 +20,9 @@ import mesa
 import numpy as np
 from numba import njit
 
-from simulation import kernel as K
-from simulation.states import STATE_NAMES
+from simulation.core import kernel as K
+from simulation.core import numba_cache  # noqa: F401  (first: points Numba's cache at this version's directory)
+from simulation.core.states import STATE_NAMES
 
 
 @njit(cache=True)

@@ -1,0 +1,678 @@
+"""Calibration by the simulated method of moments: fit the free parameters to the published targets.
+
+The targets (``configs/targets/domain.yaml``) are DOMAIN.md's figures, each mapped to a model quantity
+with the same definition and given a tolerance. The free parameters and the run settings are in
+``configs/calibration/default.yaml``. The objective is the weighted squared distance
+
+    Q(theta) = sum_i ((m_i(theta) - target_i) / tolerance_i)^2
+
+between the simulated moments m_i (means over Monte Carlo replicates) and the targets, so a target's
+weight is 1/tolerance^2. Every evaluation uses the same seed (common random numbers): a person meets the
+same draw for the same decision at every parameter value, so Q changes only through the parameters and is
+smooth up to the small steps of whole persons changing state. It is minimised with
+``scipy.optimize.least_squares`` (dogbox: a trust region that treats a parameter at its bound as fixed,
+so a parameter the targets push to a bound gets there in one step, where trust-region reflective crawls)
+on the residual vector in the unit cube of the bounds, with forward-difference Jacobians whose absolute
+step (``diff_step``) is well above those steps.
+
+Uncertainty of the fitted parameters: the SMM sandwich
+``V = (G'G)^-1 G' S G (G'G)^-1`` with G the Jacobian of the residuals at the optimum and S the Monte Carlo
+covariance of the residuals (replicate covariance / replicates). It is the spread of the estimate over
+seeds; a refit on another seed moves the parameters by about this much. We use the sandwich, not refits on
+independent seeds, because it costs no extra runs on a shared machine, and the refit check is done once
+by hand (README). Beside it the report gives ``se_tolerance`` = sqrt(diag((G'G)^-1)): how far a
+parameter may move while the fit stays within its tolerances (the targets' own uncertainty).
+
+    python -m simulation.calibration                       # fit, write the preset and the report
+    python -m simulation.calibration --start center --no-preset --out /tmp/cal   # a refit from another start
+
+Outputs (atomic): ``configs/calibrated/<preset>.yaml`` (the preset that ``configs/config.yaml`` uses by
+default) and ``outputs/calibration/<timestamp>/`` with ``fit_report.csv``, ``parameters.csv``,
+``evaluations.csv``, ``calibration.json`` and ``fit_report.png`` (drawn from fit_report.csv).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import optimize, stats
+
+from simulation.analysis.parameter_space import Parameter, bounds, check_keys, parse_space
+from simulation.core.config import ConfigError
+from simulation.runs.atomic import atomic_write
+from simulation.runs.outputs import write_json
+
+REPO = Path(__file__).resolve().parents[2]  # the repository: simulation/analysis/ -> ../..
+DEFAULT_SETTINGS = REPO / "configs" / "calibration" / "default.yaml"
+PRESET_DIR = REPO / "configs" / "calibrated"
+REPORT_DIR = Path("outputs") / "calibration"
+ROLES = ("fitted", "checked", "not_measurable")
+UNITS = ("share", "persons")
+CI_LEVEL = 0.90
+FAILED_RESIDUAL = 10.0  # residual of a moment no replicate could compute (no cases): far outside tolerance
+
+
+# ---------------------------------------------------------------------------------------------- targets
+
+@dataclass(frozen=True)
+class Target:
+    """One published figure, the model quantity it maps to and how close the model must come."""
+
+    name: str
+    value: float
+    unit: str
+    role: str
+    source: str
+    definition: str
+    quantity: str | None = None
+    tolerance: float | None = None
+    domain_row: str = ""
+    reason: str = ""  # why a not_measurable target cannot be measured
+
+    @property
+    def measurable(self) -> bool:
+        return self.role != "not_measurable"
+
+
+def load_targets(path: Path | str) -> list[Target]:
+    """The targets file, validated: each target has a source, a definition, a role and (if measurable) a
+    model quantity and a positive tolerance; a bad entry raises ConfigError naming it."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read targets ({exc.__class__.__name__})")
+    entries = data.get("targets") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{path}: needs a non-empty list 'targets'")
+    out: list[Target] = []
+    for n, e in enumerate(entries):
+        if not isinstance(e, dict) or not e.get("name"):
+            raise ConfigError(f"{path}: targets[{n}]: needs a name")
+        name = str(e["name"])
+        where = f"{path}: {name}"
+        for key in ("source", "definition", "role", "unit"):
+            if not str(e.get(key) or "").strip():
+                raise ConfigError(f"{where}.{key}: missing")
+        role, unit = str(e["role"]), str(e["unit"])
+        if role not in ROLES:
+            raise ConfigError(f"{where}.role={role!r}: must be one of {', '.join(ROLES)}")
+        if unit not in UNITS:
+            raise ConfigError(f"{where}.unit={unit!r}: must be one of {', '.join(UNITS)}")
+        try:
+            value = float(e["value"])
+        except (KeyError, TypeError, ValueError):
+            raise ConfigError(f"{where}.value={e.get('value')!r}: must be a number")
+        if unit == "share" and not 0.0 <= value <= 1.0:
+            raise ConfigError(f"{where}.value={value!r}: a share must lie in [0, 1]")
+        quantity, tol = e.get("quantity"), e.get("tolerance")
+        if role == "not_measurable":
+            if not str(e.get("reason") or "").strip():
+                raise ConfigError(f"{where}.reason: a not_measurable target must say why")
+            out.append(Target(name, value, unit, role, str(e["source"]), str(e["definition"]),
+                              domain_row=str(e.get("domain_row", "")), reason=str(e["reason"])))
+            continue
+        if not quantity:
+            raise ConfigError(f"{where}.quantity: missing (the model quantity it maps to)")
+        try:
+            tol = float(tol)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}.tolerance={tol!r}: must be a positive number")
+        if not (np.isfinite(tol) and tol > 0):
+            raise ConfigError(f"{where}.tolerance={tol!r}: must be a positive number")
+        out.append(Target(name, value, unit, role, str(e["source"]), str(e["definition"]), str(quantity), tol,
+                          str(e.get("domain_row", "")), str(e.get("reason", ""))))
+    names = [t.name for t in out]
+    dup = sorted({x for x in names if names.count(x) > 1})
+    if dup:
+        raise ConfigError(f"{path}: target {dup[0]} is listed twice")
+    if not any(t.role == "fitted" for t in out):
+        raise ConfigError(f"{path}: no target has role fitted")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- moments
+
+def _immigrant_share_of_measure_participants(results) -> np.ndarray:
+    """Immigrant share among persons in work-oriented measures and AMO courses, final year, per replicate."""
+    from simulation.core.states import State
+    from simulation.runs.indicators import final_year_steps
+
+    raw = results.raw
+    fy = final_year_steps(raw)
+    cols = [int(State.WORK_MEASURE), int(State.AMO_COURSE)]
+    stock = raw.stocks[:, fy][:, :, cols, :].sum(axis=2).mean(axis=1).astype(np.float64)  # [R, groups]
+    yes = raw.groups.index(("immigrant", "yes"))
+    out = np.full(stock.shape[0], np.nan)
+    np.divide(stock[:, yes], stock[:, 0], out=out, where=stock[:, 0] > 0)
+    return out
+
+
+def _training_measures_total(results) -> np.ndarray:
+    p = results.per_replicate
+    return sum(p[n][1] for n in ("in_amo_course_final_year", "in_nav_bought_adult_vgo_final_year",
+                                 "in_nav_bought_tertiary_final_year"))
+
+
+# Moments that are not indicators of simulation/indicators.py, computed here from the same results.
+MOMENTS: dict[str, Callable] = {
+    "immigrant_share_of_measure_participants": _immigrant_share_of_measure_participants,
+    "nav_training_measures_total": _training_measures_total,
+}
+
+
+def moment_values(results, quantity: str) -> np.ndarray:
+    """A model quantity, one value per replicate: an indicator or a moment of MOMENTS."""
+    if quantity in MOMENTS:
+        return np.asarray(MOMENTS[quantity](results), dtype=np.float64)
+    if quantity in results.per_replicate:
+        return np.asarray(results.per_replicate[quantity][1], dtype=np.float64)
+    raise ConfigError(f"quantity {quantity!r}: neither an indicator nor a calibration moment "
+                      f"({', '.join(sorted(MOMENTS))})")
+
+
+# ---------------------------------------------------------------------------------------------- settings
+
+@dataclass(frozen=True)
+class FreeParameter:
+    """A parameter of the space, and the destination share that absorbs its changes (if any)."""
+
+    param: Parameter
+    balance: str | None = None
+
+
+@dataclass
+class Settings:
+    """What a calibration fits and how: parameters, targets, run overrides, optimiser, preset name."""
+
+    parameters: list[FreeParameter]
+    targets: list[Target]
+    overrides: list[str]
+    max_evaluations: int = 100
+    method: str = "dogbox"  # scipy's least_squares method: dogbox (active bounds) or trf
+    diff_step: float = 0.05
+    xtol: float = 0.002
+    ftol: float = 0.001
+    restart_tol: float = 0.01  # restart least_squares from the best point until it gains less than this (relative)
+    preset: str = "domain_2020"
+    source: str = ""
+    targets_path: str = ""
+
+    @property
+    def space(self) -> list[Parameter]:
+        return [f.param for f in self.parameters]
+
+    @property
+    def fitted(self) -> list[Target]:
+        return [t for t in self.targets if t.role == "fitted"]
+
+
+def load_settings(path: Path | str = DEFAULT_SETTINGS, targets: Path | str | None = None) -> Settings:
+    """Read a calibration settings file (and its targets); bad entries raise ConfigError naming the key."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read calibration settings ({exc.__class__.__name__})")
+    if not isinstance(data, dict) or "parameters" not in data:
+        raise ConfigError(f"{path}: needs 'parameters' (a parameter space) and 'settings'")
+    space = parse_space(data["parameters"], f"{path}:parameters")
+    free = []
+    for p, e in zip(space, data["parameters"]):
+        bal = e.get("balance")
+        if bal is not None and p.key.rsplit(".", 1)[0] != str(bal).rsplit(".", 1)[0]:
+            raise ConfigError(f"{path}:parameters.{p.key}.balance={bal!r}: must be a share of the same set")
+        free.append(FreeParameter(p, None if bal is None else str(bal)))
+    s = data.get("settings") or {}
+    if not isinstance(s, dict):
+        raise ConfigError(f"{path}:settings: must be a mapping")
+    opt = s.get("optimiser") or {}
+    if opt.get("method", "least_squares") != "least_squares":
+        raise ConfigError(f"{path}:settings.optimiser.method={opt.get('method')!r}: only least_squares is supported")
+    if opt.get("variant", "dogbox") not in ("dogbox", "trf"):
+        raise ConfigError(f"{path}:settings.optimiser.variant={opt.get('variant')!r}: must be dogbox or trf")
+    tpath = Path(targets) if targets is not None else REPO / str(s.get("targets", "configs/targets/domain.yaml"))
+    out = Settings(free, load_targets(tpath), [str(o) for o in (s.get("overrides") or [])],
+                   source=str(path), targets_path=str(tpath))
+    for key, conv, lo in (("max_evaluations", int, 1), ("diff_step", float, 1e-6), ("xtol", float, 0.0),
+                          ("ftol", float, 0.0), ("restart_tol", float, 0.0)):
+        if key in opt:
+            try:
+                v = conv(opt[key])
+            except (TypeError, ValueError):
+                raise ConfigError(f"{path}:settings.optimiser.{key}={opt[key]!r}: must be a number")
+            if not v >= lo:
+                raise ConfigError(f"{path}:settings.optimiser.{key}={v!r}: must be at least {lo}")
+            setattr(out, key, v)
+    out.method = str(opt.get("variant", "dogbox"))
+    if "preset" in s:
+        out.preset = str(s["preset"])
+        if not out.preset.replace("_", "").isalnum():
+            raise ConfigError(f"{path}:settings.preset={out.preset!r}: use letters, digits and _ only")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- objective
+
+@dataclass
+class Evaluation:
+    """One model run at a parameter point: per-replicate values of every measurable target's quantity."""
+
+    theta: np.ndarray
+    values: dict[str, np.ndarray]
+    residuals: np.ndarray
+    seconds: float
+
+    @property
+    def objective(self) -> float:
+        return float(np.sum(self.residuals ** 2))
+
+
+class BudgetExhausted(Exception):
+    """The optimiser asked for more model runs than max_evaluations."""
+
+
+@dataclass
+class Objective:
+    """Residuals (m - target)/tolerance of the fitted targets as a function of the free parameters.
+
+    Parameters are passed in the unit cube of their bounds (u in [0, 1]^k); every run uses the settings'
+    overrides, hence the same seed (common random numbers). Runs are cached by parameter point.
+    """
+
+    settings: Settings
+    progress: bool = True
+    base_values: dict[str, float] = field(default_factory=dict)
+    evaluations: list[Evaluation] = field(default_factory=list)
+    limit: int = 0  # runs allowed so far (0: max_evaluations); the fit keeps some for the final Jacobian
+    _cache: dict[tuple, Evaluation] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from simulation.runs.compose import load_config
+
+        cfg = load_config(self.settings.overrides)
+        check_keys(self.settings.space, cfg)
+        from omegaconf import OmegaConf
+
+        for f in self.settings.parameters:
+            if f.balance:
+                for key in (f.param.key, f.balance):
+                    v = OmegaConf.select(cfg, key, default=None)
+                    if v is None:
+                        raise ConfigError(f"{key}: not a key of the composed config")
+                    self.base_values[key] = float(v)
+        self.lo, self.hi = bounds(self.settings.space).T
+
+    def theta(self, u: np.ndarray) -> np.ndarray:
+        return self.lo + np.clip(u, 0.0, 1.0) * (self.hi - self.lo)
+
+    def unit(self, theta: np.ndarray) -> np.ndarray:
+        return (np.asarray(theta, dtype=np.float64) - self.lo) / (self.hi - self.lo)
+
+    def overrides(self, theta: np.ndarray) -> list[str]:
+        """The config overrides for a parameter point, destination shares balanced so they still sum to 1."""
+        out, shift = [], {}
+        for f, v in zip(self.settings.parameters, theta):
+            out.append(f"{f.param.key}={float(v)!r}")
+            if f.balance:
+                shift[f.balance] = shift.get(f.balance, 0.0) + float(v) - self.base_values[f.param.key]
+        for key, d in shift.items():
+            rest = self.base_values[key] - d
+            if rest < 0:
+                raise ConfigError(f"{key}={rest:.4g}: the balanced share would be negative; narrow the bounds of "
+                                  "the shares it balances")
+            out.append(f"{key}={rest!r}")
+        return out
+
+    def evaluate(self, theta: np.ndarray) -> Evaluation:
+        """Run the model at theta (cached) and compute the residuals of the fitted targets."""
+        from simulation.runs.compose import load_config
+        from simulation.runs.results import run
+
+        theta = np.asarray(theta, dtype=np.float64)
+        key = tuple(np.round(theta, 12))
+        if key in self._cache:
+            return self._cache[key]
+        if len(self.evaluations) >= (self.limit or self.settings.max_evaluations):
+            raise BudgetExhausted
+        t0 = time.perf_counter()
+        results = run(load_config([*self.settings.overrides, *self.overrides(theta)]), progress=False)
+        values = {t.name: moment_values(results, t.quantity) for t in self.settings.targets if t.measurable}
+        res = []
+        for t in self.settings.fitted:
+            m = np.nanmean(values[t.name]) if np.isfinite(values[t.name]).any() else np.nan
+            res.append((m - t.value) / t.tolerance if np.isfinite(m) else FAILED_RESIDUAL)
+        ev = Evaluation(theta, values, np.asarray(res), time.perf_counter() - t0)
+        self._cache[key] = ev
+        self.evaluations.append(ev)
+        if self.progress:
+            best = min(e.objective for e in self.evaluations)
+            pts = " ".join(f"{v:.4g}" for v in theta)
+            print(f"  run {len(self.evaluations):3d}/{self.settings.max_evaluations:<3d}  Q = {ev.objective:9.3f}"
+                  f"  (best {best:8.3f})  {ev.seconds:4.1f} s  [{pts}]", flush=True)
+        return ev
+
+    def residuals(self, u: np.ndarray) -> np.ndarray:
+        return self.evaluate(self.theta(u)).residuals
+
+
+# ---------------------------------------------------------------------------------------------- fit
+
+@dataclass
+class Fit:
+    """The result of a calibration: best point, its evaluation, standard errors and the optimiser's message."""
+
+    theta: np.ndarray
+    best: Evaluation
+    start: np.ndarray
+    se_mc: np.ndarray
+    se_tolerance: np.ndarray
+    message: str
+    evaluations: list[Evaluation]
+    seconds: float
+
+
+def start_point(objective: Objective, start: str, seed: int = 0) -> np.ndarray:
+    """Where the optimiser starts: 'uncalibrated' (the values in configs without a preset), 'center' of the
+    bounds, or 'random' (uniform in the bounds, from seed)."""
+    space = objective.settings.space
+    if start == "uncalibrated":
+        from omegaconf import OmegaConf
+
+        from simulation.runs.compose import load_config
+
+        cfg = load_config(objective.settings.overrides)
+        theta = np.array([float(OmegaConf.select(cfg, p.key)) for p in space])
+        return np.clip(theta, objective.lo, objective.hi)
+    if start == "center":
+        return objective.theta(np.full(len(space), 0.5))
+    if start == "random":
+        return objective.theta(np.random.default_rng(seed).uniform(0.1, 0.9, len(space)))
+    raise ConfigError(f"--start={start!r}: must be uncalibrated, center or random")
+
+
+def unit_jacobian(objective: Objective, u0: np.ndarray) -> np.ndarray:
+    """Forward-difference Jacobian of the residuals in the unit cube, with the absolute step diff_step
+    (backwards near the upper bound). An absolute step, not scipy's relative one: a relative step shrinks
+    near the lower bound until it is smaller than the jumps of the CRN objective. Reuses cached runs."""
+    u0 = np.clip(np.asarray(u0, dtype=np.float64), 0.0, 1.0)
+    r0 = objective.residuals(u0)
+    h = objective.settings.diff_step
+    cols = []
+    for j in range(len(u0)):
+        u = u0.copy()
+        step = h if u0[j] + h <= 1.0 else -h
+        u[j] += step
+        cols.append((objective.residuals(u) - r0) / step)
+    return np.column_stack(cols)
+
+
+def jacobian(objective: Objective, theta: np.ndarray) -> np.ndarray:
+    """The Jacobian of the residuals in parameter units (see unit_jacobian)."""
+    return unit_jacobian(objective, objective.unit(theta)) / (objective.hi - objective.lo)
+
+
+def standard_errors(objective: Objective, best: Evaluation, jac: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """SMM sandwich standard errors from the Monte Carlo covariance of the moments, and the tolerance-implied ones."""
+    fitted = objective.settings.fitted
+    reps = np.column_stack([best.values[t.name] / t.tolerance for t in fitted])  # [R, moments]
+    ok = np.isfinite(reps).all(axis=1)
+    n = int(ok.sum())
+    S = np.cov(reps[ok], rowvar=False) / n if n >= 2 else np.full((len(fitted),) * 2, np.nan)
+    bread = np.linalg.pinv(jac.T @ jac)
+    v_mc = bread @ jac.T @ np.atleast_2d(S) @ jac @ bread
+    se_mc, se_tol = np.sqrt(np.clip(np.diag(v_mc), 0, None)), np.sqrt(np.clip(np.diag(bread), 0, None))
+    flat = np.linalg.norm(jac, axis=0) < 1e-12  # the moments did not move at all: the parameter is not identified here
+    se_mc[flat] = se_tol[flat] = np.inf
+    return se_mc, se_tol
+
+
+def fit(settings: Settings, start: str = "uncalibrated", seed: int = 0, progress: bool = True) -> Fit:
+    """Minimise the weighted squared distance between simulated moments and targets (see module docstring)."""
+    t0 = time.perf_counter()
+    obj = Objective(settings, progress=progress)
+    theta0 = start_point(obj, start, seed)
+    if progress:
+        print(f"calibration: {len(settings.space)} parameters, {len(settings.fitted)} fitted targets, "
+              f"at most {settings.max_evaluations} model runs; start = {start}", flush=True)
+    # the budget is split: the last k runs are kept for the Jacobian at the best point (standard errors)
+    k = len(settings.space)
+    obj.limit = max(1, settings.max_evaluations - k)
+    # least_squares stops when its trust region has shrunk below xtol, which on a CRN objective (flat between
+    # the small steps of whole persons changing state) can happen early; restarting it from the best point with
+    # a fresh trust region continues until a restart improves the objective by less than restart_tol (relative)
+    messages: list[str] = []
+    u, q_before = obj.unit(theta0), np.inf
+    try:
+        while True:
+            res = optimize.least_squares(obj.residuals, u, jac=lambda x: unit_jacobian(obj, x),
+                                         bounds=(0.0, 1.0), method=settings.method, x_scale=1.0, xtol=settings.xtol,
+                                         ftol=settings.ftol, max_nfev=10 * settings.max_evaluations)
+            messages.append(res.message)
+            best = min(obj.evaluations, key=lambda e: e.objective)
+            if q_before - best.objective <= settings.restart_tol * best.objective:
+                break
+            q_before, u = best.objective, obj.unit(best.theta)
+            if progress:
+                print(f"  restart from the best point (Q = {best.objective:.3f})", flush=True)
+    except BudgetExhausted:
+        messages.append(f"stopped after {obj.limit} model runs (max_evaluations less {k} for the final Jacobian); "
+                        "best point kept")
+    message = f"{len(messages)} least_squares pass(es); last: {messages[-1] if messages else 'none'}"
+    best = min(obj.evaluations, key=lambda e: e.objective)
+    obj.limit = obj.limit + k + 1
+    jac = jacobian(obj, best.theta)
+    se_mc, se_tol = standard_errors(obj, best, jac)
+    return Fit(best.theta, best, theta0, se_mc, se_tol, str(message), list(obj.evaluations),
+               time.perf_counter() - t0)
+
+
+# ---------------------------------------------------------------------------------------------- report
+
+BOUNDS = {"share": (0.0, 1.0), "persons": (0.0, np.inf)}
+
+
+def _interval(values: np.ndarray, unit: str) -> tuple[float, float, float, int]:
+    v = values[np.isfinite(values)]
+    if v.size == 0:
+        return np.nan, np.nan, np.nan, 0
+    m = float(v.mean())
+    if v.size < 2:
+        return m, np.nan, np.nan, int(v.size)
+    half = float(stats.t.ppf(0.5 + CI_LEVEL / 2, v.size - 1)) * float(v.std(ddof=1)) / np.sqrt(v.size)
+    lo, hi = BOUNDS[unit]
+    return m, max(m - half, lo), min(m + half, hi), int(v.size)
+
+
+def fit_table(settings: Settings, best: Evaluation) -> pd.DataFrame:
+    """One row per target: target, tolerance, simulated mean with its 90 % interval, within tolerance, status."""
+    rows = []
+    for t in settings.targets:
+        row = {"target": t.name, "role": t.role, "unit": t.unit, "value": t.value, "tolerance": t.tolerance,
+               "quantity": t.quantity, "simulated_mean": np.nan, "ci90_low": np.nan, "ci90_high": np.nan,
+               "n_valid": 0, "deviation_in_tolerances": np.nan, "within_tolerance": "", "status": "", "note": ""}
+        if not t.measurable:
+            row.update(within_tolerance="n/a", status="not measurable", note=t.reason)
+        else:
+            m, lo, hi, n = _interval(best.values[t.name], t.unit)
+            row.update(simulated_mean=m, ci90_low=lo, ci90_high=hi, n_valid=n)
+            if np.isfinite(m):
+                d = (m - t.value) / t.tolerance
+                ok = abs(d) <= 1.0
+                row.update(deviation_in_tolerances=d, within_tolerance="yes" if ok else "no",
+                           status="met" if ok else "not met")
+            else:
+                row.update(within_tolerance="no", status="not met", note="no replicate had a case")
+        row["source"] = t.source
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def parameter_table(settings: Settings, f: Fit) -> pd.DataFrame:
+    """One row per free parameter: bounds, start, fitted value, Monte Carlo and tolerance standard errors."""
+    rows = []
+    for j, fp in enumerate(settings.parameters):
+        p = fp.param
+        near = 0.01 * (p.high - p.low)  # within 1 % of the range: the bound, not the targets, decides
+        at_bound = "low" if f.theta[j] - p.low <= near else "high" if p.high - f.theta[j] <= near else ""
+        rows.append({"parameter": p.key, "low": p.low, "high": p.high, "start": f.start[j], "value": f.theta[j],
+                     "se_mc": f.se_mc[j], "se_tolerance": f.se_tolerance[j], "at_bound": at_bound,
+                     "balance": fp.balance or "", "note": p.note})
+    return pd.DataFrame(rows)
+
+
+def unmet_explanations(table: pd.DataFrame) -> dict[str, str]:
+    """Why known targets are missed (filled into the report's note column when they are)."""
+    return {
+        "nav_training_measures_higher_education_dec2020":
+            "higher education as a measure is open only to persons over 22 with reduced work ability and completed "
+            "VGO (the rule), while the education-path share after assessment is common to all; the stock is capped "
+            "by how many such persons pass through assessment",
+        "immigrants_among_registered_unemployed_q4_2020":
+            "the model's immigrants differ from natives only by multipliers on job finding and layoffs; the two "
+            "immigrant targets pull these the same way, so the fit trades one against the other",
+        "immigrants_among_measure_participants_q4_2020":
+            "NAV prioritises immigrants from outside the EEA for measures (seed 003), but the model moves job seekers "
+            "into assessment and measures at the same rate whatever their background, so the immigrant share among "
+            "participants follows (and stays a little below) their share among job seekers; a higher share needs an "
+            "immigrant multiplier on the assessment rate, which the model does not have",
+    }
+
+
+def _relative(path: str | Path) -> str:
+    """A path relative to the repository when it lies inside it (presets and reports name files portably)."""
+    try:
+        return str(Path(path).resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)
+
+
+def preset_text(settings: Settings, objective_overrides: list[str], report_dir: Path, f: Fit, when: str) -> str:
+    """The preset as YAML: every fitted key with a comment naming the command, the date and the report."""
+    pars = {fp.param.key: (j, fp) for j, fp in enumerate(settings.parameters)}
+    lines = ["# @package _global_",
+             f"# Calibrated parameters (preset {settings.preset}): written by `python -m simulation.calibration`, {when}.",
+             f"# Fit report: {report_dir}/fit_report.csv. Targets: {_relative(settings.targets_path)}. Do not edit by hand;",
+             "# recalibrate instead (README, Calibration). `calibrated=none` runs the model without this preset."]
+    tree: dict = {}
+    for o in objective_overrides:
+        key, val = o.split("=", 1)
+        if key in pars:
+            j, fp = pars[key]
+            comment = (f"calibrated by `python -m simulation.calibration`, {when}, see report; "
+                       f"SE (Monte Carlo) {f.se_mc[j]:.3g}, bounds [{fp.param.low:g}, {fp.param.high:g}]")
+        else:
+            comment = f"balances the calibrated shares of its set (sum 1), {when}, see report"
+        node = tree
+        parts = key.split(".")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = (round(float(val), 6), comment)
+
+    def emit(node: dict, indent: int) -> None:
+        for k, v in node.items():
+            if isinstance(v, dict):
+                lines.append(" " * indent + f"{k}:")
+                emit(v, indent + 2)
+            else:
+                lines.append(" " * indent + f"{k}: {v[0]!r}  # {v[1]}")
+
+    emit(tree, 0)
+    return "\n".join(lines) + "\n"
+
+
+def write_outputs(settings: Settings, f: Fit, out_dir: Path, preset_dir: Path | None, start: str, seed: int,
+                  draw: Callable[[Path], Path] | None = None) -> dict:
+    """Write the report directory and (unless preset_dir is None) the preset; every file atomically.
+    ``draw`` draws the fit figure from the report directory's files."""
+    out_dir = Path(out_dir)
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+    obj = Objective(settings, progress=False)
+    # the preset holds 6 decimals; the balanced shares are computed from the rounded values, so a set of
+    # destination shares still sums to 1 to within float error (config validation checks the sum)
+    ovr = obj.overrides(np.round(f.theta, 6))
+    table = fit_table(settings, f.best)
+    why = unmet_explanations(table)
+    miss = table["status"] == "not met"
+    table.loc[miss, "note"] = [why.get(t, "outside its tolerance at the best fit") if not n else n
+                               for t, n in zip(table.loc[miss, "target"], table.loc[miss, "note"])]
+    params = parameter_table(settings, f)
+    trace = pd.DataFrame([{"run": i + 1, "objective": e.objective, "seconds": e.seconds,
+                           **{p.key: v for p, v in zip(settings.space, e.theta)}}
+                          for i, e in enumerate(f.evaluations)])
+    atomic_write(out_dir / "fit_report.csv", lambda tmp: table.to_csv(tmp, index=False))
+    atomic_write(out_dir / "parameters.csv", lambda tmp: params.to_csv(tmp, index=False))
+    atomic_write(out_dir / "evaluations.csv", lambda tmp: trace.to_csv(tmp, index=False))
+    written = {"fit_report": str(out_dir / "fit_report.csv"), "parameters": str(out_dir / "parameters.csv"),
+               "evaluations": str(out_dir / "evaluations.csv")}
+    if draw is not None:
+        written["figure"] = str(draw(out_dir))
+    text = preset_text(settings, ovr, out_dir, f, when)
+    atomic_write(out_dir / f"{settings.preset}.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    if preset_dir is not None:
+        atomic_write(Path(preset_dir) / f"{settings.preset}.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        written["preset"] = str(Path(preset_dir) / f"{settings.preset}.yaml")
+    meta = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "settings": _relative(settings.source),
+            "targets": _relative(settings.targets_path), "overrides": settings.overrides, "start": start, "start_seed": seed,
+            "start_point": dict(zip([p.key for p in settings.space], map(float, f.start))),
+            "fitted": dict(zip([p.key for p in settings.space], map(float, f.theta))),
+            "preset_overrides": ovr, "objective": f.best.objective, "model_runs": len(f.evaluations),
+            "optimiser": {"method": f"scipy.optimize.least_squares ({settings.method})", "diff_step": settings.diff_step,
+                          "xtol": settings.xtol, "ftol": settings.ftol, "restart_tol": settings.restart_tol, "max_evaluations": settings.max_evaluations,
+                          "message": f.message},
+            "standard_errors": "se_mc: SMM sandwich with the replicate covariance of the moments; se_tolerance: "
+                               "sqrt(diag((G'G)^-1)) with residuals in tolerances",
+            "targets_met": int((table["status"] == "met").sum()),
+            "targets_not_met": table.loc[table["status"] == "not met", "target"].tolist(),
+            "targets_not_measurable": table.loc[table["status"] == "not measurable", "target"].tolist(),
+            "seconds": f.seconds, "files": written}
+    from simulation.runs.outputs import git_revision
+
+    meta["git_revision"] = git_revision(REPO)
+    write_json(meta, out_dir / "calibration.json")
+    return meta
+
+
+def format_report(settings: Settings, f: Fit, meta: dict) -> str:
+    """The fit table and the parameters as text (printed at the end of a calibration)."""
+    table = pd.read_csv(meta["files"]["fit_report"])
+    params = pd.read_csv(meta["files"]["parameters"])
+
+    def fmt(unit, x):
+        if not np.isfinite(x):
+            return "-"
+        return f"{100 * x:.1f} %" if unit == "share" else f"{x:,.0f}"
+
+    lines = [f"{'target':<48} {'target':>9} {'± tol':>8} {'simulated':>10} {'90 % CI':>21}  status"]
+    for _, r in table.iterrows():
+        ci = f"[{fmt(r['unit'], r['ci90_low'])}, {fmt(r['unit'], r['ci90_high'])}]" if r["role"] != "not_measurable" else ""
+        tol = fmt(r["unit"], r["tolerance"]) if np.isfinite(r["tolerance"]) else "-"
+        lines.append(f"{r['target']:<48} {fmt(r['unit'], r['value']):>9} {tol:>8} "
+                     f"{fmt(r['unit'], r['simulated_mean']):>10} {ci:>21}  {r['status']}"
+                     + (" (checked)" if r["role"] == "checked" else ""))
+    lines.append("")
+    lines.append(f"{'parameter':<44} {'value':>9} {'se_mc':>9} {'se_tol':>9} {'start':>9}")
+    for _, r in params.iterrows():
+        lines.append(f"{r['parameter']:<44} {r['value']:>9.4g} {r['se_mc']:>9.2g} {r['se_tolerance']:>9.2g} "
+                     f"{r['start']:>9.4g} {r['at_bound'] if isinstance(r['at_bound'], str) else ''}")
+    lines.append(f"\nobjective {f.best.objective:.3f} after {len(f.evaluations)} model runs, {f.seconds:.0f} s; "
+                 f"{f.message}")
+    return "\n".join(lines)
+
+
+def compare(report_a: Path | str, report_b: Path | str) -> pd.DataFrame:
+    """Two calibrations' parameters side by side, their difference in units of each standard error (the larger
+    of the two runs'). Used to check that a refit from another start lands within the reported uncertainty."""
+    a = pd.read_csv(Path(report_a) / "parameters.csv").set_index("parameter")
+    b = pd.read_csv(Path(report_b) / "parameters.csv").set_index("parameter")
+    out = pd.DataFrame({"value_a": a["value"], "value_b": b["value"]}).dropna()
+    out["difference"] = out["value_b"] - out["value_a"]
+    for se in ("se_mc", "se_tolerance"):
+        out[f"in_{se}"] = out["difference"].abs() / np.maximum(a[se], b[se]).reindex(out.index)
+    return out.reset_index()

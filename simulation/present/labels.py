@@ -1,0 +1,128 @@
+"""Every label a reader sees, in English (en) and Norwegian bokmål (nb): states, indicators, units,
+agencies. Tables and files use the code names; figures, the dashboard and reports use these."""
+from __future__ import annotations
+
+STATE_LABELS = {
+    "en": {
+        "pre_entry": "Under 16",
+        "school": "Upper secondary school",
+        "apprentice": "Apprentice",
+        "ot_followed": "Outside, followed by OT",
+        "jobseeker": "Registered job seeker",
+        "assessment": "Assessment / guidance",
+        "work_measure": "Work-oriented measure",
+        "amo_course": "AMO course",
+        "adult_vgo": "Adult upper secondary",
+        "work": "In work",
+        "aap": "Work assessment allowance",
+        "disability": "Disability benefit",
+        "inactive": "Inactive, unknown to services",
+        "tertiary": "Tertiary / vocational college",
+        "aged_out": "Aged 67+",
+    },
+    "nb": {
+        "pre_entry": "Under 16 år",
+        "school": "Elev i videregående",
+        "apprentice": "Lærling",
+        "ot_followed": "Utenfor, fulgt opp av OT",
+        "jobseeker": "Arbeidssøker",
+        "assessment": "Kartlegging / veiledning",
+        "work_measure": "Arbeidsrettet tiltak",
+        "amo_course": "AMO-kurs",
+        "adult_vgo": "Videregående for voksne",
+        "work": "I arbeid",
+        "aap": "AAP",
+        "disability": "Uføretrygd",
+        "inactive": "Inaktiv",
+        "tertiary": "Høyere utdanning / fagskole",
+        "aged_out": "67 år og eldre",
+    },
+}
+
+INDICATOR_LABELS = {
+    "en": {
+        "neet_share_youth": "NEET share, {youth}",
+        "employment_rate": "Employment rate, 16–66",
+        "unemployment_rate": "Registered unemployment rate",
+        "youth_unemployment_rate": "Registered unemployment rate, {youth}",
+        "long_term_unemployed": "Long-term unemployed",
+        "in_nav_measures": "In NAV measures",
+    },
+    "nb": {
+        "neet_share_youth": "Andel utenfor arbeid og utdanning (NEET), {youth}",
+        "employment_rate": "Sysselsettingsandel, 16–66 år",
+        "unemployment_rate": "Registrert ledighet",
+        "youth_unemployment_rate": "Registrert ledighet, {youth}",
+        "long_term_unemployed": "Langtidsledige",
+        "in_nav_measures": "I NAV-tiltak",
+    },
+}
+
+# Readable names of the headline indicators (figure panels, printed table). {youth} = "16-24".
+HEADLINE_LABELS = {
+    "employment_rate_final_year": "Employment rate, 16–66",
+    "unemployment_rate_final_year": "Registered unemployment rate",
+    "youth_unemployment_rate_final_year": "Registered unemployment rate, {youth}",
+    "neet_share_youth_final_year": "NEET share, {youth}",
+    "long_term_unemployed_final_year": "Long-term unemployed",
+    "mean_nav_spell_weeks": "Mean NAV spell",
+    "in_work_12m_after_first_nav_contact": "In work 12 months after first NAV contact",
+    "youth_offer_within_deadline": "Youth guarantee: offer in time",
+    "vgo_completion_youth": "Upper secondary completion, youth",
+    "adult_vgo_completion_nav": "Adult VGO completion, bought by NAV",
+    "tertiary_completion_nav": "Higher education completion, NAV measure",
+    "immigrant_share_of_jobseekers_final_year": "Immigrants among job seekers",
+    "in_nav_measures_final_year": "In NAV measures",
+    "unemployment_rate_run_mean": "Unemployment rate, whole run",
+    "youth_unemployment_rate_run_mean": "Unemployment, {youth}, whole run",
+    "cost_nav": "Spending by NAV",
+    "cost_county": "Spending by the county",
+    "net_public_cost": "Net public cost",
+}
+UNIT_LABELS = {"share": "%", "persons": "persons", "weeks": "weeks", "NOK bn/yr": "NOK bn/yr"}
+DIFF_UNIT_LABELS = {"share": "percentage points", "persons": "persons", "weeks": "weeks", "NOK bn/yr": "NOK bn/yr"}
+
+HEADLINE_LABELS_NB = {
+    "employment_rate_final_year": "Sysselsettingsandel, 16–66 år",
+    "unemployment_rate_final_year": "Registrert ledighet",
+    "youth_unemployment_rate_final_year": "Registrert ledighet, {youth}",
+    "neet_share_youth_final_year": "NEET-andel, {youth}",
+    "long_term_unemployed_final_year": "Langtidsledige",
+    "mean_nav_spell_weeks": "Gjennomsnittlig NAV-forløp",
+    "in_work_12m_after_first_nav_contact": "I arbeid 12 måneder etter første NAV-kontakt",
+    "youth_offer_within_deadline": "Ungdomsgarantien: tilbud i tide",
+    "vgo_completion_youth": "Fullført videregående, unge",
+    "adult_vgo_completion_nav": "Fullført vgo for voksne, kjøpt av NAV",
+    "tertiary_completion_nav": "Fullført høyere utdanning, NAV-tiltak",
+    "immigrant_share_of_jobseekers_final_year": "Innvandrere blant arbeidssøkere",
+    "in_nav_measures_final_year": "I NAV-tiltak",
+    "unemployment_rate_run_mean": "Ledighet, hele perioden",
+    "youth_unemployment_rate_run_mean": "Ledighet, {youth}, hele perioden",
+    "cost_nav": "Utgifter, NAV",
+    "cost_county": "Utgifter, fylkeskommunen",
+    "net_public_cost": "Netto offentlige utgifter",
+}
+
+DIFF_UNIT_LABELS_NB = {"share": "prosentpoeng", "persons": "personer", "weeks": "uker", "NOK bn/yr": "mrd. kr/år"}
+AGENCY_LABELS = {
+    "en": {"nav": "NAV", "county": "County authority", "municipality": "Municipality", "state": "State"},
+    "nb": {"nav": "NAV", "county": "Fylkeskommunen", "municipality": "Kommunen", "state": "Staten"},
+}
+YOUTH = {"en": ("{age_from}–{age}", "youth"), "nb": ("{age_from}–{age} år", "unge")}
+
+
+def youth_label(youth_max_age: int | None, language: str = "en") -> str:
+    """The youth age band as labels name it: '16–24' ('16–24 år'), or 'youth' when the age is unknown."""
+    template, unknown = YOUTH[language]
+    return template.format(age_from=16, age=youth_max_age) if youth_max_age else unknown
+
+
+def headline_label(name: str, youth: str = "youth", language: str = "en") -> str:
+    """A readable name: from HEADLINE_LABELS (HEADLINE_LABELS_NB for ``nb``), else the indicator's name in
+    words ('cost_nav' -> 'Cost NAV')."""
+    labels = HEADLINE_LABELS_NB if language == "nb" else HEADLINE_LABELS
+    if name in labels:
+        return labels[name].format(youth=youth)
+    words = [w.upper() if w in ("nav", "vgo", "aap", "amo", "neet") else w for w in name.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
