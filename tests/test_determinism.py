@@ -76,3 +76,16 @@ def test_scenarios_share_draws_so_untouched_groups_move_identically():
     paired = np.abs(a.stocks[:, :, :, 0].astype(int) - b.stocks[:, :, :, 0]).sum()
     unpaired = np.abs(a.stocks[:, :, :, 0].astype(int) - c.stocks[:, :, :, 0]).sum()
     assert paired < 0.05 * unpaired
+
+
+def test_a_replicate_does_not_depend_on_the_replicates_before_it():
+    """Replicate 2 of a three-replicate run equals replicate 2 simulated alone: the institutions' changes to
+    the kernel parameters (capacities, cooperation) never carry over from one replicate to the next."""
+    from simulation.institutions.model import CrossSectorModel
+
+    cfg = small_config("run.replicates=3", "run.burn_in_years=1")  # capacities are learnt after the burn-in
+    together = simulate(cfg, progress=False)
+    alone = CrossSectorModel(cfg, 2)
+    alone.run()
+    assert np.array_equal(together.stocks[2], alone.stocks)
+    assert np.array_equal(together.flows[2], alone.flows)

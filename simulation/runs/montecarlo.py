@@ -16,8 +16,7 @@ from tqdm.auto import tqdm
 
 from simulation.core import kernel as K
 from simulation.core.config import SimConfig
-from simulation.core.economy import is_stochastic
-from simulation.core.params import build_params, steps_for
+from simulation.core.params import steps_for
 from simulation.core.population import bytes_per_person, selected_counties
 from simulation.core.states import N_STATES, group_layout
 from simulation.institutions.model import CrossSectorModel
@@ -74,15 +73,14 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
     counties = selected_counties(cfg)
     groups = group_layout(counties)
     burn, report = steps_for(cfg)
-    params = build_params(cfg, counties, burn, report)
     R = cfg.run.replicates
     stocks = np.zeros((R, report + 1, N_STATES, len(groups)), dtype=np.int32)
     flows = np.zeros((R, report + 1, N_STATES, N_STATES), dtype=np.int32)
     events = np.zeros((R, report + 1, K.N_EVENTS), dtype=np.int64)
     show = cfg.run.progress if progress is None else progress
     # shown on a terminal only (None: tqdm turns itself off when stderr is not a TTY), after 2 s
-    bar = tqdm(total=R * (burn + report), unit="step", desc=f"simulating {R} replicates", disable=None if show else True,
-               delay=2.0, mininterval=0.5, leave=False, dynamic_ncols=True)
+    bar = tqdm(total=R * (burn + report), unit="step", desc=f"simulating {R} replicates",
+               disable=None if show else True, delay=2.0, mininterval=0.5, leave=False, dynamic_ncols=True)
     n_persons = []
     timing: dict = {}
     institutions = []
@@ -90,10 +88,9 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
     t_kernel = time.perf_counter()
     try:
         for rep in range(R):
-            if rep > 0 and is_stochastic(cfg.economy):
-                params = build_params(cfg, counties, burn, report, replicate=rep)
-            model = CrossSectorModel(cfg, rep, params=params, out=(stocks[rep], flows[rep], events[rep]),
-                                     on_block=bar.update)
+            # each replicate builds its own kernel parameters: the institutions change them as it runs
+            # (capacities, cooperation), and no replicate may start from where the one before ended
+            model = CrossSectorModel(cfg, rep, out=(stocks[rep], flows[rep], events[rep]), on_block=bar.update)
             model.run()
             timing["kernel_s"] = timing.get("kernel_s", 0.0) + model.kernel_seconds
             institutions.append(model.institutions_table(rep))
