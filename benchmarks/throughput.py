@@ -23,9 +23,10 @@ from numba import njit, prange
 
 from simulation import load_config
 from simulation.core.config import validate
+from simulation.core.params import steps_for
 from simulation.core.rng import person_key, replicate_key, uniform
 from simulation.core.states import N_STATES
-from simulation.runs.montecarlo import simulate, steps_for
+from simulation.runs.montecarlo import simulate
 
 
 @njit(cache=True, parallel=True, _nrt=False)

@@ -3,7 +3,7 @@ through a queue, and waiting times are an output."""
 from __future__ import annotations
 
 from simulation.api import run
-from simulation.core.kernel import EV
+from simulation.core.schema import EV
 from simulation.core.states import State
 from simulation.runs.montecarlo import simulate
 from tests.conftest import paired_change, small_config

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulation.api import run
+from simulation.core import allocation, schema
 from simulation.core import kernel as K
 from simulation.core.params import build_params
 from simulation.core.population import selected_counties
@@ -29,8 +30,8 @@ def _run_checked(cfg) -> tuple[int, np.ndarray]:
     model = CrossSectorModel(cfg, 0)
     params = model.params
     assert model.period == 1
-    use = np.zeros((K.N_POOLS, len(counties)))
-    queue = np.zeros((K.N_POOLS, len(counties)), dtype=np.int64)
+    use = np.zeros((schema.N_POOLS, len(counties)))
+    queue = np.zeros((schema.N_POOLS, len(counties)), dtype=np.int64)
     state = {"prev": None, "checks": 0, "limited": False}
 
     def check(_n: int) -> None:
@@ -77,9 +78,9 @@ def test_no_places_no_starts(pool, state):
     s = int(state)
     starts = res.flows[:, 1:, :, s].sum() - res.flows[:, 1:, s, s].sum()
     assert starts == 0
-    name = K.POOL_NAMES[K.P_ASSESS if state == State.ASSESSMENT else K.P_APPRENTICE]
-    assert res.events[:, 1:, K.EV[f"{name}_admissions"]].sum() == 0
-    assert res.events[:, 1:, K.EV[f"stock_waiting_for_{name}"]].max() > 0
+    name = schema.POOL_NAMES[schema.POOL_ASSESSMENT if state == State.ASSESSMENT else schema.POOL_APPRENTICESHIP]
+    assert res.events[:, 1:, schema.EV[f"{name}_admissions"]].sum() == 0
+    assert res.events[:, 1:, schema.EV[f"stock_waiting_for_{name}"]].max() > 0
 
 
 def test_no_adult_places_no_county_starts_and_nav_buys_on_the_market():
@@ -87,10 +88,10 @@ def test_no_adult_places_no_county_starts_and_nav_buys_on_the_market():
                        "run.years=2", "run.burn_in_years=1", "run.replicates=2")
     res = simulate(cfg, progress=False)
     ev = res.events[:, 1:, :].sum(axis=(0, 1))
-    assert ev[K.EV["adult_education_admissions"]] == 0
-    assert ev[K.EV["nav_vgo_starts_county_place"]] == 0
-    assert ev[K.EV["nav_vgo_starts_market"]] > 0  # public first asked, the county had nothing: bought at once
-    county_stock = res.events[:, 1:, K.EV["stock_county_adult_vgo"]]
+    assert ev[schema.EV["adult_education_admissions"]] == 0
+    assert ev[schema.EV["nav_vgo_starts_county_place"]] == 0
+    assert ev[schema.EV["nav_vgo_starts_market"]] > 0  # public first asked, the county had nothing: bought at once
+    county_stock = res.events[:, 1:, schema.EV["stock_county_adult_vgo"]]
     assert np.all(np.diff(county_stock, axis=1) <= 0)  # county places only empty
 
 
@@ -99,9 +100,9 @@ def _allocate(people, cfg, capacity):
     params.capacity[:] = capacity
     n_c = params.capacity.shape[1]
     app = np.arange(people.state.shape[0], dtype=np.int64)
-    acc_pool = np.zeros((1, K.N_POOLS, n_c), dtype=np.int64)
-    K._allocate(people, params, np.uint64(7), 3, acc_pool, app, np.array([app.size], dtype=np.int64), app.size)
-    return (people.flags & np.uint8(64)) > 0  # FLAG_ADMITTED
+    acc_pool = np.zeros((1, schema.N_POOLS, n_c), dtype=np.int64)
+    allocation.allocate(people, params, np.uint64(7), 3, acc_pool, app, np.array([app.size], dtype=np.int64), app.size)
+    return (people.want & np.uint8(schema.WANT_ADMITTED)) > 0
 
 
 def test_places_go_to_those_with_a_right_first():
@@ -111,11 +112,11 @@ def test_places_go_to_those_with_a_right_first():
     p = _people(6, State.JOBSEEKER, 40, education=int(Education.PRIMARY))  # 40, without VGO: the adult right
     p.education[:4] = int(Education.VGO)  # completed: no right
     p.want[:] = int(State.ADULT_VGO)
-    p.want[:4] |= K.M_PUBLIC << 4  # NAV-bought, asked of the county
+    p.want[:4] |= schema.M_PUBLIC << 4  # NAV-bought, asked of the county
     p.wait_since_step[:4] = 0  # they have waited longer
     p.wait_since_step[4:] = 3
-    cap = np.full((K.N_POOLS, len(selected_counties(cfg))), np.inf)
-    cap[K.P_ADULT, 0] = 2 * cfg.population.scale
+    cap = np.full((schema.N_POOLS, len(selected_counties(cfg))), np.inf)
+    cap[schema.POOL_ADULT_EDUCATION, 0] = 2 * cfg.population.scale
     admitted = _allocate(p, cfg, cap)
     np.testing.assert_array_equal(admitted, [False] * 4 + [True] * 2)
 
@@ -126,12 +127,12 @@ def test_places_go_to_the_youth_guarantee_then_the_longest_wait():
     p.age0_days[0] = int(22 * 365.25)  # a youth at the guarantee's deadline
     p.age0_days[1] = int(22 * 365.25)  # a youth
     p.want[:] = int(State.ASSESSMENT)
-    p.want[0] |= K.M_GUARANTEE << 4
+    p.want[0] |= schema.M_GUARANTEE << 4
     p.wait_since_step[:] = [3, 1, 3, 0, 2]  # adults: person 3 waited longest, then 4
-    cap = np.full((K.N_POOLS, len(selected_counties(cfg))), np.inf)
+    cap = np.full((schema.N_POOLS, len(selected_counties(cfg))), np.inf)
     for places, expected in ((1, [1, 0, 0, 0, 0]), (2, [1, 1, 0, 0, 0]), (3, [1, 1, 0, 1, 0]), (4, [1, 1, 0, 1, 1])):
         p.flags[:] = 0
-        cap[K.P_ASSESS, 0] = places * cfg.population.scale
+        cap[schema.POOL_ASSESSMENT, 0] = places * cfg.population.scale
         np.testing.assert_array_equal(_allocate(p, cfg, cap), np.array(expected, dtype=bool), err_msg=f"{places} places")
 
 
@@ -184,17 +185,17 @@ def test_combined_paths_end_as_in_the_pyk_pilot():
                        "population.scale=200", "run.years=3", "funding.apprenticeship_places_relative=null")
     res = simulate(cfg, progress=False)
     ev = res.events[:, 1:, :].sum(axis=(0, 1))
-    n = ev[K.EV["combined_path_ends"]]
+    n = ev[schema.EV["combined_path_ends"]]
     assert n > 200
     for name, share in (("combined_path_to_apprenticeship", 0.52), ("combined_path_to_school", 0.16)):
         se = np.sqrt(share * (1 - share) / n)
-        assert abs(ev[K.EV[name]] / n - share) < 3 * se, f"{name}: {ev[K.EV[name]] / n:.3f} vs {share} (n={n})"
+        assert abs(ev[schema.EV[name]] / n - share) < 3 * se, f"{name}: {ev[schema.EV[name]] / n:.3f} vs {share} (n={n})"
 
 
 def test_no_cooperation_no_combined_paths():
     res = simulate(small_config("cooperation.strength=0", "cooperation.dynamics.enabled=false", "run.years=2"),
                    progress=False)
-    assert res.events[:, 1:, K.EV["combined_path_starts"]].sum() == 0
+    assert res.events[:, 1:, schema.EV["combined_path_starts"]].sum() == 0
 
 
 def test_public_first_enforced_delivers_every_nav_bought_course_in_county_places_when_there_is_room():

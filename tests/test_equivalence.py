@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from simulation.analysis.equivalence import DEFAULTS, compare, identical, person_rule, quantities, run_both
-from simulation.core.kernel import EV
+from simulation.core.schema import EV
 from simulation.institutions.persons import Person
 from simulation.runs.montecarlo import simulate
 from tests.conftest import small_config

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.core.kernel import E_BOOK, EV, N_BENEFITS, N_BOOK_VARIANTS
+from simulation.core.schema import E_BOOK, EV, N_BENEFITS, N_PAYMENT_VARIANTS
 from simulation.core.states import Benefit, State
 from simulation.runs import ledger
 from simulation.runs.montecarlo import simulate
@@ -48,7 +48,7 @@ def test_agency_totals_are_the_sum_of_priced_bookings(result):
 def test_a_year_of_disability_costs_nav_the_monthly_benefit_times_twelve():
     cfg = small_config(*QUIET, "run.years=1", "rates.disability.to_work=0")
     stocks, events = _run(cfg, _people(100, State.DISABILITY, 40))
-    bookings = events[None, :, E_BOOK:].reshape(1, events.shape[0], -1, N_BOOK_VARIANTS, N_BENEFITS)
+    bookings = events[None, :, E_BOOK:].reshape(1, events.shape[0], -1, N_PAYMENT_VARIANTS, N_BENEFITS)
     costs = ledger.agency_costs(bookings, cfg.funding, cfg.run.step_days, cfg.population.scale)
     steps = stocks.shape[0] - 1
     expected = 100 * cfg.funding.benefits.disability * steps * cfg.run.step_days / ledger.DAYS_PER_MONTH

@@ -5,18 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.core import kernel as K
-from simulation.core import rules
+from simulation.core import rules, schema
 from simulation.core.economy import cycle_intensity, cycle_multipliers
 from simulation.core.population import PERSON_DTYPES
 from simulation.core.rng import person_key, replicate_key, uniform
-from simulation.core.states import (
-    FLAG_NAV_PAID,
-    FLAG_REDUCED_WORK_ABILITY,
-    Benefit,
-    Education,
-    State,
-)
+from simulation.core.schema import FLAG_NAV_PAID, FLAG_REDUCED_WORK_ABILITY
+from simulation.core.states import Benefit, Education, State
 from simulation.institutions.model import CrossSectorModel
 from tests.conftest import small_config
 
@@ -26,7 +20,7 @@ QUIET = [  # switch off everything that is not the rule under test
 ]
 
 
-def _people(n: int, state: State, age_years: float, **fields) -> K.People:
+def _people(n: int, state: State, age_years: float, **fields) -> schema.People:
     cols = {name: np.zeros(n, dtype=dt) for name, dt in PERSON_DTYPES.items()}
     cols["state"][:] = int(state)
     cols["age0_days"][:] = int(age_years * Y)
@@ -36,7 +30,7 @@ def _people(n: int, state: State, age_years: float, **fields) -> K.People:
     cols["education"][:] = int(Education.VGO)
     for name, value in fields.items():
         cols[name][:] = value
-    return K.People(**cols)
+    return schema.People(**cols)
 
 
 def _run(cfg, people):
@@ -119,7 +113,7 @@ def test_education_as_a_measure_stops_at_the_three_year_cap():
     cap_step = int(np.ceil(3 * Y / 7))
     assert stocks[cap_step - 1, int(State.TERTIARY)] == 500
     assert stocks[cap_step + 1, int(State.TERTIARY)] == 0
-    assert events[:, K.EV["education_cap_exit"]].sum() == 500
+    assert events[:, schema.EV["education_cap_exit"]].sum() == 500
 
 
 def test_the_extra_year_is_granted_then_the_cap_binds():
@@ -128,7 +122,7 @@ def test_the_extra_year_is_granted_then_the_cap_binds():
     stocks, events = _run(cfg, _people(300, State.TERTIARY, 30, flags=FLAG_NAV_PAID | FLAG_REDUCED_WORK_ABILITY))
     assert stocks[int(np.ceil(3.5 * Y / 7)), int(State.TERTIARY)] == 300
     assert stocks[int(np.ceil(4 * Y / 7)) + 1, int(State.TERTIARY)] == 0
-    assert events[:, K.EV["education_cap_extended"]].sum() == 300
+    assert events[:, schema.EV["education_cap_extended"]].sum() == 300
 
 
 def test_dagpenger_runs_out_on_its_day():
@@ -138,10 +132,10 @@ def test_dagpenger_runs_out_on_its_day():
                        "rates.jobseeker.social_assistance_share_after_exhaustion=1")
     people = _people(400, State.JOBSEEKER, 40, benefit=int(Benefit.DAGPENGER), dagpenger_end_step=20)
     stocks, events = _run(cfg, people)
-    on_dp = events[:, K.EV["stock_dagpenger"]]
+    on_dp = events[:, schema.EV["stock_dagpenger"]]
     assert on_dp[20] == 400 and on_dp[21] == 0  # row r holds the end of global step r - 1
-    assert events[:, K.EV["dagpenger_exhausted"]].sum() == 400
-    assert events[22, K.EV["stock_social_assistance"]] == 400
+    assert events[:, schema.EV["dagpenger_exhausted"]].sum() == 400
+    assert events[22, schema.EV["stock_social_assistance"]] == 400
 
 
 @pytest.mark.parametrize("guarantee, expected_share", [(True, 1.0), (False, 0.0)])
@@ -153,8 +147,8 @@ def test_the_youth_guarantee_gives_an_offer_at_the_deadline(guarantee, expected_
                        "rates.jobseeker.aap_rate=0", "rates.jobseeker.deregister_rate=0",
                        "rates.jobseeker.adult_vgo_rate=0")
     _, events = _run(cfg, _people(400, State.INACTIVE, 24))
-    offered = events[:, K.EV["youth_offer_in_time"]].sum()
-    missed = events[:, K.EV["youth_no_offer_in_time"]].sum()
+    offered = events[:, schema.EV["youth_offer_in_time"]].sum()
+    missed = events[:, schema.EV["youth_no_offer_in_time"]].sum()
     assert offered + missed > 300
     assert offered / (offered + missed) == expected_share
 
@@ -176,5 +170,5 @@ def test_a_programme_that_ends_at_the_cap_is_completed():
                        "rates.tertiary.pass_share=1", "scenario.education_measure_cap_years=3",
                        "scenario.education_measure_extension_share=0")
     _, events = _run(cfg, _people(300, State.TERTIARY, 30, flags=FLAG_NAV_PAID | FLAG_REDUCED_WORK_ABILITY))
-    assert events[:, K.EV["tertiary_nav_pass"]].sum() == 300
-    assert events[:, K.EV["education_cap_exit"]].sum() == 0
+    assert events[:, schema.EV["tertiary_nav_pass"]].sum() == 300
+    assert events[:, schema.EV["education_cap_exit"]].sum() == 0

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from simulation.core.config import ConfigError, SimConfig
-from simulation.core.kernel import KernelParams
+from simulation.core.schema import KernelParams
 from simulation.core.states import STATE_NAMES
 from simulation.institutions import persons
 from simulation.runs.indicators import per_replicate

@@ -5,15 +5,14 @@ which multipliers act on them, and what follows the end of each programme.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.core import kernel as K
+from simulation.core import schema
 from simulation.core.config import SimConfig, StudyBenefitRegime
 from simulation.core.economy import cycle_intensity, cycle_multipliers
-from simulation.core.rules import DAYS_PER_YEAR, duration_table, years_to_days
+from simulation.core.rules import DAYS_PER_YEAR, cooperation_multiplier, duration_table, years_to_days
 from simulation.core.states import AGE_BAND_EDGES, EDUCATION_NAMES, N_EDUCATION, N_STATES, STATE_NAMES, Education, State
 
 RATE_BANDS = ["16_18", "19_21", "22_24", "25_29", "30_49", "50_66"]
@@ -47,13 +46,13 @@ def _split(rate: float | tuple[float, float], shares: dict[str, float], kind_of=
     for name, share in shares.items():
         if share <= 0.0:
             continue
-        kind = kind_of(name) if kind_of else K.K_PLAIN
+        kind = kind_of(name) if kind_of else schema.K_PLAIN
         out.append(Entry(_s(name), kind, (r0 * share, r1 * share), **kw))
     return out
 
 
 def _job_kind(name: str) -> int:
-    return K.K_JOB if name == "work" else K.K_PLAIN
+    return schema.K_JOB if name == "work" else schema.K_PLAIN
 
 
 def steps_for(cfg: SimConfig) -> tuple[int, int]:
@@ -67,33 +66,33 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
     """Every state's hazards (DOMAIN.md's rules) from the rates group."""
     r = cfg.rates
     S = State
-    health = Entry(0, K.K_HEALTH, (r.health.reduced_work_ability_onset,) * 2)
+    health = Entry(0, schema.K_HEALTH, (r.health.reduced_work_ability_onset,) * 2)
     dropout = dict(cooperation="dropout", sign=-1.0)
     e: dict[int, list[Entry]] = {int(s): [] for s in State}
     e[S.SCHOOL] = _split((r.school.dropout_rate, r.school.dropout_rate * r.school.vocational_dropout_multiplier),
                          r.school.dropout_destinations, **dropout) + [health]
     e[S.APPRENTICE] = _split(r.apprentice.dropout_rate, r.apprentice.dropout_destinations, **dropout) + [
-        Entry(S.JOBSEEKER, K.K_LAYOFF, (r.apprentice.layoff_rate,) * 2), health]
+        Entry(S.JOBSEEKER, schema.K_LAYOFF, (r.apprentice.layoff_rate,) * 2), health]
     e[S.OT_FOLLOWED] = [
-        Entry(S.JOBSEEKER, K.K_PLAIN, (r.ot.referral_rate,) * 2, cooperation="ot_referral"),
-        Entry(S.WORK, K.K_JOB, (r.ot.job_finding,) * 2, static="job"),
-        Entry(S.INACTIVE, K.K_PLAIN, (r.ot.lost_contact_rate,) * 2),
-        Entry(S.SCHOOL, K.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
+        Entry(S.JOBSEEKER, schema.K_PLAIN, (r.ot.referral_rate,) * 2, cooperation="ot_referral"),
+        Entry(S.WORK, schema.K_JOB, (r.ot.job_finding,) * 2, static="job"),
+        Entry(S.INACTIVE, schema.K_PLAIN, (r.ot.lost_contact_rate,) * 2),
+        Entry(S.SCHOOL, schema.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
         health]
     e[S.JOBSEEKER] = [
-        Entry(S.WORK, K.K_JOB, (r.jobseeker.job_finding,) * 2, static="job"),
-        Entry(S.ASSESSMENT, K.K_PLAIN, (r.jobseeker.assessment_rate,) * 2, cooperation="nav_referral"),
-        Entry(S.AAP, K.K_PLAIN, (r.jobseeker.aap_rate,) * 2, static="aap"),
-        Entry(S.INACTIVE, K.K_DEREGISTER, (r.jobseeker.deregister_rate,) * 2),
-        Entry(S.ADULT_VGO, K.K_ADULT_VGO_COUNTY, (r.jobseeker.adult_vgo_rate,) * 2, cooperation="return_to_school"),
-        Entry(S.SCHOOL, K.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
+        Entry(S.WORK, schema.K_JOB, (r.jobseeker.job_finding,) * 2, static="job"),
+        Entry(S.ASSESSMENT, schema.K_PLAIN, (r.jobseeker.assessment_rate,) * 2, cooperation="nav_referral"),
+        Entry(S.AAP, schema.K_PLAIN, (r.jobseeker.aap_rate,) * 2, static="aap"),
+        Entry(S.INACTIVE, schema.K_DEREGISTER, (r.jobseeker.deregister_rate,) * 2),
+        Entry(S.ADULT_VGO, schema.K_ADULT_VGO_COUNTY, (r.jobseeker.adult_vgo_rate,) * 2, cooperation="return_to_school"),
+        Entry(S.SCHOOL, schema.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
         health]
     exit_assessment = DAYS_PER_YEAR / (7.0 * r.assessment.mean_weeks)
     shares = dict(r.assessment.destinations)
     edu_share = shares.pop("education", 0.0)
     e[S.ASSESSMENT] = _split(exit_assessment, shares, kind_of=_job_kind, cooperation="assessment_other")
     if edu_share > 0:
-        e[S.ASSESSMENT].append(Entry(S.ADULT_VGO, K.K_EDU_PATH, (exit_assessment * edu_share,) * 2,
+        e[S.ASSESSMENT].append(Entry(S.ADULT_VGO, schema.K_EDU_PATH, (exit_assessment * edu_share,) * 2,
                                      cooperation="education_path"))
     # variant 0: ordinary work practice, ends by a hazard; variant 1: a combined path (mechanism 6), ends at its length
     e[S.WORK_MEASURE] = (_split((12.0 / r.work_measure.mean_months, 0.0), r.work_measure.destinations, kind_of=_job_kind)
@@ -104,30 +103,30 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
     e[S.TERTIARY] = _split((r.tertiary.dropout_rate, r.tertiary.dropout_rate_nav),
                            r.tertiary.dropout_destinations, **dropout)
     e[S.WORK] = [
-        Entry(S.JOBSEEKER, K.K_LAYOFF, (r.work.layoff_rate,) * 2, static="layoff"),
-        Entry(S.INACTIVE, K.K_PLAIN, (r.work.to_inactive,) * 2),
-        Entry(S.AAP, K.K_PLAIN, (r.work.to_aap,) * 2, static="aap"),
-        Entry(S.TERTIARY, K.K_TERTIARY_ENTRY, (r.work.to_tertiary,) * 2),
-        Entry(S.ADULT_VGO, K.K_ADULT_VGO_COUNTY, (r.work.to_adult_vgo,) * 2),
+        Entry(S.JOBSEEKER, schema.K_LAYOFF, (r.work.layoff_rate,) * 2, static="layoff"),
+        Entry(S.INACTIVE, schema.K_PLAIN, (r.work.to_inactive,) * 2),
+        Entry(S.AAP, schema.K_PLAIN, (r.work.to_aap,) * 2, static="aap"),
+        Entry(S.TERTIARY, schema.K_TERTIARY_ENTRY, (r.work.to_tertiary,) * 2),
+        Entry(S.ADULT_VGO, schema.K_ADULT_VGO_COUNTY, (r.work.to_adult_vgo,) * 2),
         health]
     e[S.AAP] = [
-        Entry(S.WORK, K.K_JOB, (r.aap.to_work,) * 2),
-        Entry(S.DISABILITY, K.K_PLAIN, (r.aap.to_disability,) * 2),
-        Entry(S.JOBSEEKER, K.K_PLAIN, (r.aap.to_jobseeker,) * 2),
-        Entry(S.ASSESSMENT, K.K_PLAIN, (r.aap.to_assessment,) * 2)]
-    e[S.DISABILITY] = [Entry(S.WORK, K.K_JOB, (r.disability.to_work,) * 2)]
+        Entry(S.WORK, schema.K_JOB, (r.aap.to_work,) * 2),
+        Entry(S.DISABILITY, schema.K_PLAIN, (r.aap.to_disability,) * 2),
+        Entry(S.JOBSEEKER, schema.K_PLAIN, (r.aap.to_jobseeker,) * 2),
+        Entry(S.ASSESSMENT, schema.K_PLAIN, (r.aap.to_assessment,) * 2)]
+    e[S.DISABILITY] = [Entry(S.WORK, schema.K_JOB, (r.disability.to_work,) * 2)]
     e[S.INACTIVE] = [
-        Entry(S.JOBSEEKER, K.K_PLAIN, (r.inactive.to_jobseeker,) * 2),
-        Entry(S.WORK, K.K_JOB, (r.inactive.job_finding,) * 2, static="job"),
-        Entry(S.AAP, K.K_PLAIN, (r.inactive.to_aap,) * 2, static="aap"),
-        Entry(S.SCHOOL, K.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
+        Entry(S.JOBSEEKER, schema.K_PLAIN, (r.inactive.to_jobseeker,) * 2),
+        Entry(S.WORK, schema.K_JOB, (r.inactive.job_finding,) * 2, static="job"),
+        Entry(S.AAP, schema.K_PLAIN, (r.inactive.to_aap,) * 2, static="aap"),
+        Entry(S.SCHOOL, schema.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
         health]
     for s, entries in e.items():
         for en in entries:
-            if en.kind == K.K_HEALTH:
+            if en.kind == schema.K_HEALTH:
                 en.dest = s
-        if len(entries) > K.KMAX:
-            raise ValueError(f"state {STATE_NAMES[s]} has {len(entries)} hazards; the kernel holds {K.KMAX}")
+        if len(entries) > schema.KMAX:
+            raise ValueError(f"state {STATE_NAMES[s]} has {len(entries)} hazards; the kernel holds {schema.KMAX}")
     return e
 
 
@@ -156,16 +155,16 @@ def cooperation_multipliers(cfg: SimConfig, entries: dict[int, list[Entry]], str
     """The cooperation effects on each state's hazards for each county's (effective) strength: [C, S, KMAX]."""
     co = cfg.cooperation
     effects = co.effects
-    mult = np.ones((len(strengths), N_STATES, K.KMAX))
+    mult = np.ones((len(strengths), N_STATES, schema.KMAX))
     a_entries = entries[int(State.ASSESSMENT)]
     edu_share = sum(en.rate[0] for en in a_entries if en.cooperation == "education_path")
     a_total = sum(en.rate[0] for en in a_entries)
+    ref = co.reference_strength
     for c, strength in enumerate(strengths):
-        delta = strength - co.reference_strength
-        # the education path's share of exits from assessment moves; the total exit rate does not
-        m_edu = math.exp(effects.education_path * delta)
+        # mechanism 3: the education path's share of exits from assessment moves; the total exit rate does not
+        m_edu = cooperation_multiplier(effects.education_path, strength, ref)
         # mechanism 2: every exit from assessment (mostly the start of a measure or education) comes sooner
-        m_wait = math.exp(effects.start_wait * delta)
+        m_wait = cooperation_multiplier(effects.start_wait, strength, ref)
         share = edu_share / a_total if a_total > 0 else 0.0
         norm = share * m_edu + (1.0 - share)
         for s, es in entries.items():
@@ -174,8 +173,8 @@ def cooperation_multipliers(cfg: SimConfig, entries: dict[int, list[Entry]], str
                     mult[c, s, k] = m_edu / norm * m_wait
                 elif en.cooperation == "assessment_other":
                     mult[c, s, k] = m_wait / norm
-                elif en.cooperation:
-                    mult[c, s, k] = math.exp(en.sign * getattr(effects, en.cooperation) * delta)
+                elif en.cooperation:  # mechanisms 1 (referrals, returns to school) and 5 (drop-out)
+                    mult[c, s, k] = cooperation_multiplier(en.sign * getattr(effects, en.cooperation), strength, ref)
     return mult
 
 
@@ -192,7 +191,7 @@ def _cumulative(shares: dict[str, float]) -> np.ndarray:
 def _programme_ends(cfg: SimConfig):
     r = cfg.rates
     S, E = State, Education
-    ev = K.EV
+    ev = schema.EV
     dur = np.zeros((N_STATES, 2))
     pass_p = np.ones((N_STATES, 2))
     cum = np.zeros((N_STATES, 2, 2, N_STATES))
@@ -255,7 +254,7 @@ def _fast_path(entries: dict[int, list[Entry]], thresholds: dict[int, int]) -> t
     duration_states = {int(State.JOBSEEKER), int(State.OT_FOLLOWED)}
     for s, es in entries.items():
         kinds = {en.kind for en in es}
-        benefit_dep[s] = bool(kinds & {K.K_DEREGISTER, K.K_RETURN_SCHOOL, K.K_ADULT_VGO_COUNTY})
+        benefit_dep[s] = bool(kinds & {schema.K_DEREGISTER, schema.K_RETURN_SCHOOL, schema.K_ADULT_VGO_COUNTY})
         if s in duration_states or s in (int(State.PRE_ENTRY), int(State.AGED_OUT)):
             continue
         for b in range(1, 7):
@@ -286,17 +285,17 @@ def pool_tables(cfg: SimConfig) -> tuple[np.ndarray, np.ndarray]:
     simulated person before scaling (whole NOK per month for NAV's measure budget, 1 for a place).
     Integers, so that the sums are exact in any order (the person engine sums in activation order)."""
     S = State
-    pool = -np.ones((N_STATES, K.N_BOOK_VARIANTS), dtype=np.int64)
-    unit = np.zeros((N_STATES, K.N_BOOK_VARIANTS), dtype=np.int64)
+    pool = -np.ones((N_STATES, schema.N_PAYMENT_VARIANTS), dtype=np.int64)
+    unit = np.zeros((N_STATES, schema.N_PAYMENT_VARIANTS), dtype=np.int64)
     places = cfg.funding.places
     for v in (0, 1):  # ordinary work practice and combined paths are paid from the measure budget
-        pool[S.WORK_MEASURE, v], unit[S.WORK_MEASURE, v] = K.P_MEASURE, round(places.work_measure)
-    pool[S.AMO_COURSE, 0], unit[S.AMO_COURSE, 0] = K.P_MEASURE, round(places.amo_course)
+        pool[S.WORK_MEASURE, v], unit[S.WORK_MEASURE, v] = schema.POOL_MEASURE, round(places.work_measure)
+    pool[S.AMO_COURSE, 0], unit[S.AMO_COURSE, 0] = schema.POOL_MEASURE, round(places.amo_course)
     for v in (0, 2):  # county places: on the adult right, and NAV-bought in county places (public first)
-        pool[S.ADULT_VGO, v], unit[S.ADULT_VGO, v] = K.P_ADULT, 1
-    pool[S.ADULT_VGO, 3], unit[S.ADULT_VGO, 3] = K.P_GRANT, 1  # paid by an earmarked grant
-    pool[S.APPRENTICE, 0], unit[S.APPRENTICE, 0] = K.P_APPRENTICE, 1
-    pool[S.ASSESSMENT, 0], unit[S.ASSESSMENT, 0] = K.P_ASSESS, 1
+        pool[S.ADULT_VGO, v], unit[S.ADULT_VGO, v] = schema.POOL_ADULT_EDUCATION, 1
+    pool[S.ADULT_VGO, 3], unit[S.ADULT_VGO, 3] = schema.POOL_GRANT, 1  # paid by an earmarked grant
+    pool[S.APPRENTICE, 0], unit[S.APPRENTICE, 0] = schema.POOL_APPRENTICESHIP, 1
+    pool[S.ASSESSMENT, 0], unit[S.ASSESSMENT, 0] = schema.POOL_ASSESSMENT, 1
     return pool, unit
 
 
@@ -304,36 +303,40 @@ def initial_capacity(cfg: SimConfig, county_names: list[str]) -> np.ndarray:
     """Capacity at the start: NAV's measure budget and the places an earmarked grant pays for (shared by
     population); the other places are unlimited until the institutions have learnt their normal stock
     (they set them after the burn-in)."""
-    cap = np.full((K.N_POOLS, len(county_names)), np.inf)
-    cap[K.P_MEASURE] = _measure_budgets(cfg, county_names)
+    cap = np.full((schema.N_POOLS, len(county_names)), np.inf)
+    cap[schema.POOL_MEASURE] = _measure_budgets(cfg, county_names)
     grant = cfg.funding.earmarked_grants
     places = grant.adult_education_nok_m_per_year * 1e6 / grant.nok_per_place_year
-    cap[K.P_GRANT] = [places * _population_share(cfg, name) for name in county_names]
+    cap[schema.POOL_GRANT] = [places * _population_share(cfg, name) for name in county_names]
     return cap
 
 
-def joint_shares(cfg: SimConfig, strengths: np.ndarray) -> np.ndarray:
-    """Per county: the share of NAV-bought adult VGO first asked of the county (mechanism 4) and the share
-    of youths' work practice that becomes a combined path (mechanism 6), at these cooperation strengths."""
+def public_first_shares(cfg: SimConfig, strengths: np.ndarray) -> np.ndarray:
+    """Per county, the share of the adult VGO NAV buys for those without a right that it first asks the county
+    to deliver in county places, at these cooperation strengths (mechanism 4); all when public first is enforced."""
     co, sc = cfg.cooperation, cfg.scenario
-    out = np.zeros((len(strengths), 2))
-    delta = strengths - co.reference_strength
     if sc.public_first_enforced:
-        out[:, 0] = 1.0
-    elif sc.public_first:
-        out[:, 0] = np.minimum(1.0, cfg.funding.public_first_share * np.exp(co.effects.public_first * delta))
-    out[:, 1] = co.effects.combined_path * np.clip(strengths, 0.0, 1.0)
-    return out
+        return np.ones(len(strengths))
+    if not sc.public_first:
+        return np.zeros(len(strengths))
+    return np.minimum(1.0, cfg.funding.public_first_share * cooperation_multiplier(co.effects.public_first, strengths,
+                                                                                     co.reference_strength))
+
+
+def combined_path_shares(cfg: SimConfig, strengths: np.ndarray) -> np.ndarray:
+    """Per county, the share of youths' work practice that becomes a combined path with a school part, in
+    proportion to the cooperation strength (mechanism 6)."""
+    return cfg.cooperation.effects.combined_path * np.clip(strengths, 0.0, 1.0)
 
 
 def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, report_steps: int,
-                 replicate: int = 0) -> K.KernelParams:
+                 replicate: int = 0) -> schema.KernelParams:
     """All kernel inputs for one scenario; only a stochastic economy makes them differ by replicate."""
     entries = hazard_entries(cfg)
     n_entries = np.zeros(N_STATES, dtype=np.int64)
-    dest = np.zeros((N_STATES, K.KMAX), dtype=np.int64)
-    kind = np.zeros((N_STATES, K.KMAX), dtype=np.int64)
-    hazard = np.zeros((N_STATES, 2, K.KMAX, K.N_CELLS))
+    dest = np.zeros((N_STATES, schema.KMAX), dtype=np.int64)
+    kind = np.zeros((N_STATES, schema.KMAX), dtype=np.int64)
+    hazard = np.zeros((N_STATES, 2, schema.KMAX, schema.N_CELLS))
     for s, es in entries.items():
         n_entries[s] = len(es)
         for k, en in enumerate(es):
@@ -356,18 +359,18 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
     return_age = sc.return_to_school_max_age_reform if sc.completion_reform else sc.return_to_school_max_age
     js = r.jobseeker
     fast_ok, benefit_dep = _fast_path(entries, {
-        K.K_RETURN_SCHOOL: years_to_days(return_age + 1),
-        K.K_ADULT_VGO_COUNTY: years_to_days(sc.adult_right_min_age),
-        K.K_TERTIARY_ENTRY: years_to_days(r.work.to_tertiary_max_age + 1)})
+        schema.K_RETURN_SCHOOL: years_to_days(return_age + 1),
+        schema.K_ADULT_VGO_COUNTY: years_to_days(sc.adult_right_min_age),
+        schema.K_TERTIARY_ENTRY: years_to_days(r.work.to_tertiary_max_age + 1)})
     pool_id, pool_unit = pool_tables(cfg)
     changes = np.ones(n_steps, dtype=np.bool_)
     changes[1:] = (np.any(job[1:] != job[:-1], axis=(1, 2)) | np.any(layoff[1:] != layoff[:-1], axis=(1, 2))
                    | (edu_cycle[1:] != edu_cycle[:-1]))
-    return K.KernelParams(
+    return schema.KernelParams(
         n_entries=n_entries, dest=dest, kind=kind, hazard=hazard, county_mult=county_mult,
         job_cycle=job, layoff_cycle=layoff, apprenticeship_cycle=appr, education_cycle=edu_cycle,
         duration_factor=duration_table(r.job_finding.duration_decay_per_year, r.job_finding.duration_floor),
-        dur_days=dur, pass_p=pass_p, end_cum=cum, end_edu=end_edu, end_event=end_event, dropout_event=drop,
+        programme_days=dur, pass_share=pass_p, end_cum=cum, end_edu=end_edu, end_event=end_event, dropout_event=drop,
         fast_ok=fast_ok, benefit_dep=benefit_dep, cycle_changes=changes,
         band_lo_days=np.array([0] + [years_to_days(a) for a in AGE_BAND_EDGES], dtype=np.int64),
         followup_days=np.array([m * DAYS_PER_YEAR / 12.0 for m in sorted(cfg.indicators.followup_months)]),
@@ -382,10 +385,11 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
         adult_right_days=years_to_days(sc.adult_right_min_age),
         tertiary_entry_max_days=years_to_days(r.work.to_tertiary_max_age + 1),
         training_min_days=years_to_days(sc.training_measure_min_age),
-        he_min_days=years_to_days(sc.higher_education_measure_min_age),
-        he_share=float(r.assessment.higher_education_share),
+        higher_education_min_days=years_to_days(sc.higher_education_measure_min_age),
+        higher_education_share=float(r.assessment.higher_education_share),
         public_first=bool(sc.public_first),
-        joint_share=joint_shares(cfg, county_strengths(cfg, county_names)),
+        public_first_share=public_first_shares(cfg, county_strengths(cfg, county_names)),
+        combined_path_share=combined_path_shares(cfg, county_strengths(cfg, county_names)),
         combined_max_days=years_to_days(r.combined_path.max_age + 1),
         pool_id=pool_id, pool_unit=pool_unit, capacity=initial_capacity(cfg, county_names),
         scale=float(cfg.population.scale),
@@ -393,12 +397,14 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
         extension_days=float(sc.education_measure_extension_years * DAYS_PER_YEAR),
         extension_share=float(sc.education_measure_extension_share),
         study_regime=_REGIME[sc.dagpenger_while_studying],
-        dp_he_min_days=years_to_days(sc.dagpenger_higher_education_min_age),
+        dagpenger_higher_education_min_days=years_to_days(sc.dagpenger_higher_education_min_age),
         study_uptake=float(sc.study_uptake_if_dagpenger_lost),
         deregister_mult=float(js.deregister_multiplier_without_benefit),
-        dp_elig_youth=float(js.dagpenger_eligible_share_youth), dp_elig_adult=float(js.dagpenger_eligible_share_adult),
-        dp_long_share=float(js.dagpenger_long_share),
-        dp_long_days=int(round(js.dagpenger_weeks_long * 7)), dp_short_days=int(round(js.dagpenger_weeks_short * 7)),
-        sa_share=float(js.social_assistance_share_after_exhaustion),
+        dagpenger_eligible_youth=float(js.dagpenger_eligible_share_youth),
+        dagpenger_eligible_adult=float(js.dagpenger_eligible_share_adult),
+        dagpenger_long_share=float(js.dagpenger_long_share),
+        dagpenger_long_days=int(round(js.dagpenger_weeks_long * 7)),
+        dagpenger_short_days=int(round(js.dagpenger_weeks_short * 7)),
+        social_assistance_share=float(js.social_assistance_share_after_exhaustion),
         long_term_days=int(round(cfg.indicators.long_term_weeks * 7)),
     )

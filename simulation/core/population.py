@@ -10,15 +10,19 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.core.config import SimConfig
-from simulation.core.kernel import People
-from simulation.core.rules import DAYS_PER_YEAR, age_band, years_to_days
-from simulation.core.states import (
-    AGE_BAND_EDGES,
-    EDUCATION_NAMES,
+from simulation.core.rules import DAYS_PER_YEAR, years_to_days
+from simulation.core.schema import (
     FLAG_IMMIGRANT,
     FLAG_NAV_PAID,
     FLAG_REDUCED_WORK_ABILITY,
     FLAG_VOCATIONAL,
+    PERSON_DTYPES,
+    People,
+    bytes_per_person,
+)
+from simulation.core.states import (
+    AGE_BAND_EDGES,
+    EDUCATION_NAMES,
     STATE_NAMES,
     Benefit,
     Education,
@@ -137,7 +141,7 @@ def synthesise(cfg: SimConfig, seed: int, replicate: int) -> People:
     dp_left = np.where(on_dp, rng.random(n) * r.jobseeker.dagpenger_weeks_long * 7.0, 0)
     benefit = np.where(on_dp, int(Benefit.DAGPENGER), int(Benefit.NONE))
 
-    # clocks as the step things began (see kernel.People): step -1 is "just before the run"
+    # clocks as the step things began (see schema.People): step -1 is "just before the run"
     dt = cfg.run.step_days
     return People(
         state=state.astype(np.uint8),
@@ -165,15 +169,5 @@ def _draw_categorical(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     return np.argmax(u < cum, axis=1)
 
 
-PERSON_DTYPES = dict(state=np.uint8, county=np.uint8, education=np.uint8, flags=np.uint8, benefit=np.uint8,
-                     age0_days=np.int16, entered_step=np.int16, spell_start_step=np.int16, dagpenger_end_step=np.int16,
-                     education_measure_days=np.int16, first_nav_step=np.int16, registered_step=np.int16,
-                     want=np.uint8, wait_since_step=np.int16)
 
-
-def bytes_per_person() -> int:
-    """Memory of the struct-of-arrays per person."""
-    return sum(np.dtype(d).itemsize for d in PERSON_DTYPES.values())
-
-
-__all__ = ["People", "synthesise", "selected_counties", "person_counts", "bytes_per_person", "age_band"]
+__all__ = ["People", "PERSON_DTYPES", "synthesise", "selected_counties", "person_counts", "bytes_per_person"]

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-import numpy as np
-
 
 class State(IntEnum):
     """Where a person is this step (DOMAIN.md, "States a person can be in")."""
@@ -71,16 +69,6 @@ AGE_BAND_NAMES = ["under_16", "16_18", "19_21", "22_24", "25_29", "30_49", "50_6
 N_AGE_BANDS = len(AGE_BAND_NAMES)
 N_RATE_BANDS = 6  # bands 1..6
 
-# Person flag bits (uint8).
-FLAG_IMMIGRANT = np.uint8(1)  # immigrant background
-FLAG_REDUCED_WORK_ABILITY = np.uint8(2)  # nedsatt arbeidsevne
-FLAG_VOCATIONAL = np.uint8(4)  # vocational track in upper secondary
-FLAG_NAV_PAID = np.uint8(8)  # current education is a NAV training measure (opplæringstiltak)
-FLAG_EXTENDED = np.uint8(16)  # the one extra year beyond the education-measure cap was granted
-FLAG_OFFER_PENDING = np.uint8(32)  # under-30 registered, no offer yet (youth guarantee clock running)
-FLAG_ADMITTED = np.uint8(64)  # given a place this step (the queue's allocation, read back when applying)
-FLAG_JOINT = np.uint8(128)  # delivered jointly by NAV and the county: NAV-bought adult VGO in a county place
-#                              (public first, mechanism 4), or a combined path as a work measure (mechanism 6)
 
 # Reporting groups: "all", then one group per county, age band, education level, immigrant background.
 N_COUNTIES_MAX = 15

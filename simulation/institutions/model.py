@@ -17,13 +17,15 @@ import numpy as np
 import pandas as pd
 
 from simulation.core import kernel as K
+from simulation.core import schema
 from simulation.core.config import SimConfig
 from simulation.core.params import (
     build_params,
+    combined_path_shares,
     cooperation_multipliers,
     county_strengths,
     hazard_entries,
-    joint_shares,
+    public_first_shares,
     steps_for,
 )
 from simulation.core.population import selected_counties, synthesise
@@ -53,8 +55,8 @@ class CrossSectorModel(mesa.Model):
     ``flows`` and ``events`` (zeros of one replicate's shape unless ``out`` gives the rows to fill).
     """
 
-    def __init__(self, cfg: SimConfig, replicate: int = 0, *, people: K.People | None = None,
-                 params: K.KernelParams | None = None, out: tuple | None = None, on_block=None):
+    def __init__(self, cfg: SimConfig, replicate: int = 0, *, people: schema.People | None = None,
+                 params: schema.KernelParams | None = None, out: tuple | None = None, on_block=None):
         super().__init__(seed=cfg.run.seed)
         counties = selected_counties(cfg)
         burn_steps, report_steps = steps_for(cfg)
@@ -65,7 +67,7 @@ class CrossSectorModel(mesa.Model):
         if out is None:
             out = (np.zeros((report_steps + 1, N_STATES, len(group_layout(counties))), dtype=np.int32),
                    np.zeros((report_steps + 1, N_STATES, N_STATES), dtype=np.int32),
-                   np.zeros((report_steps + 1, K.N_EVENTS), dtype=np.int64))
+                   np.zeros((report_steps + 1, schema.N_EVENTS), dtype=np.int64))
         self.cfg, self.params, self.people = cfg, params, people
         self.replicate = replicate
         self.counties = counties
@@ -77,14 +79,14 @@ class CrossSectorModel(mesa.Model):
         self.on_block = on_block
         self.group0 = group_offsets(len(counties))[:4]
         self.key = replicate_key(cfg.run.seed, replicate)
-        self.table = np.zeros((N_STATES, 2, K.N_CELLS, len(counties)))
+        self.table = np.zeros((N_STATES, 2, schema.N_CELLS, len(counties)))
         n = people.state.shape[0]
         self.chunk = max(2048, math.ceil(n / 64))
         n_chunks = max(1, math.ceil(n / self.chunk))
-        self.acc = (np.zeros((n_chunks, N_STATES, len(counties) + K.N_TALLY_CELLS), dtype=np.int32),
+        self.acc = (np.zeros((n_chunks, N_STATES, len(counties) + schema.N_TALLY_CELLS), dtype=np.int32),
                     np.zeros((n_chunks, N_STATES, N_STATES), dtype=np.int32),
-                    np.zeros((n_chunks, K.N_EVENTS), dtype=np.int64),
-                    np.zeros((n_chunks, K.N_POOLS, len(counties)), dtype=np.int64))
+                    np.zeros((n_chunks, schema.N_EVENTS), dtype=np.int64),
+                    np.zeros((n_chunks, schema.N_POOLS, len(counties)), dtype=np.int64))
         self._app_idx = np.zeros(max(n, 1), dtype=np.int64)  # applicants for a place, listed by chunk
         self._app_count = np.zeros(n_chunks, dtype=np.int64)
         self.t = 0
@@ -97,11 +99,11 @@ class CrossSectorModel(mesa.Model):
         self.period = max(1, round(self.dynamics.update_days / self.dt)) if self.active else BLOCK_STEPS
         self._entries = hazard_entries(cfg)
         self._caseload = np.zeros(len(counties), dtype=np.int64)
-        self._use = np.zeros((K.N_POOLS, len(counties)))
-        self._queue = np.zeros((K.N_POOLS, len(counties)), dtype=np.int64)
+        self._use = np.zeros((schema.N_POOLS, len(counties)))
+        self._queue = np.zeros((schema.N_POOLS, len(counties)), dtype=np.int64)
         # the normal use of each pool: the mean over the burn-in's final capacity_normal_years
         self._learn_from = max(0, burn_steps - round(fu.capacity_normal_years * 365.25 / self.dt))
-        self._normal_use = np.zeros((K.N_POOLS, len(counties)))
+        self._normal_use = np.zeros((schema.N_POOLS, len(counties)))
         self._learnt = 0
         strengths = county_strengths(cfg, counties)
         dyn = self.dynamics
@@ -165,7 +167,8 @@ class CrossSectorModel(mesa.Model):
             self._update += 1
         self._decide_capacity()
         strengths = np.array([ag.strength for ag in self.agreements])
-        self.params.joint_share[:] = joint_shares(self.cfg, strengths)
+        self.params.public_first_share[:] = public_first_shares(self.cfg, strengths)
+        self.params.combined_path_share[:] = combined_path_shares(self.cfg, strengths)
         mult = cooperation_multipliers(self.cfg, self._entries, strengths)
         follow_up = np.array([a.follow_up for a in self.authorities])
         ot = int(State.OT_FOLLOWED)
@@ -194,22 +197,24 @@ class CrossSectorModel(mesa.Model):
         if self.t == self.burn:
             self._warn_coarse(normal)
         for c in range(len(self.nav_units)):
-            self.nav_units[c].decide_capacity(normal[K.P_ASSESS, c], allowance[K.P_ASSESS, c])
-            self.authorities[c].decide_capacity(normal[K.P_ADULT, c], allowance[K.P_ADULT, c])
-            self.labour_markets[c].decide_capacity(normal[K.P_APPRENTICE, c], allowance[K.P_APPRENTICE, c], cycle)
+            assess, adult, appr = schema.POOL_ASSESSMENT, schema.POOL_ADULT_EDUCATION, schema.POOL_APPRENTICESHIP
+            self.nav_units[c].decide_capacity(normal[assess, c], allowance[assess, c])
+            self.authorities[c].decide_capacity(normal[adult, c], allowance[adult, c])
+            self.labour_markets[c].decide_capacity(normal[appr, c], allowance[appr, c], cycle)
             cap = self.params.capacity
-            cap[K.P_ASSESS, c] = self.nav_units[c].assessment_places
-            cap[K.P_ADULT, c] = self.authorities[c].adult_places
-            cap[K.P_APPRENTICE, c] = self.labour_markets[c].apprenticeship_places
+            cap[schema.POOL_ASSESSMENT, c] = self.nav_units[c].assessment_places
+            cap[schema.POOL_ADULT_EDUCATION, c] = self.authorities[c].adult_places
+            cap[schema.POOL_APPRENTICESHIP, c] = self.labour_markets[c].apprenticeship_places
 
     def _warn_coarse(self, normal: np.ndarray) -> None:
         """Say once per process when limited places hold few simulated persons per county: their queues are
         then partly the sample's noise, not a shortage (see funding.capacity_sample_noise_sd)."""
         fu, scale = self.cfg.funding, self.cfg.population.scale
-        sizes = {K.POOL_NAMES[pool]: float(np.median(normal[pool])) / scale
-                 for pool, key in ((K.P_ASSESS, "caseworker_capacity_relative"),
-                                   (K.P_ADULT, "adult_education_places_relative"),
-                                   (K.P_APPRENTICE, "apprenticeship_places_relative")) if getattr(fu, key) is not None}
+        sizes = {schema.POOL_NAMES[pool]: float(np.median(normal[pool])) / scale
+                 for pool, key in ((schema.POOL_ASSESSMENT, "caseworker_capacity_relative"),
+                                   (schema.POOL_ADULT_EDUCATION, "adult_education_places_relative"),
+                                   (schema.POOL_APPRENTICESHIP, "apprenticeship_places_relative"))
+                 if getattr(fu, key) is not None}
         coarse = {name: n for name, n in sizes.items() if n < COARSE_POOL}
         if coarse and "coarse" not in _WARNED:
             _WARNED.add("coarse")
@@ -229,14 +234,14 @@ class CrossSectorModel(mesa.Model):
             return self._use[pool, c] / cap[pool, c] if np.isfinite(cap[pool, c]) and cap[pool, c] > 0 else np.nan
 
         for c, nav in enumerate(self.nav_units):
-            nav.measure_budget_used = used(K.P_MEASURE, c)
-            nav.queue = float(self._queue[K.P_MEASURE, c]) * scale
-            nav.assessment_used = used(K.P_ASSESS, c)
-            nav.assessment_queue = float(self._queue[K.P_ASSESS, c]) * scale
-            self.authorities[c].adult_places_used = used(K.P_ADULT, c)
-            self.authorities[c].adult_queue = float(self._queue[K.P_ADULT, c]) * scale
-            self.labour_markets[c].apprentices = used(K.P_APPRENTICE, c)
-            self.labour_markets[c].apprenticeship_queue = float(self._queue[K.P_APPRENTICE, c]) * scale
+            nav.measure_budget_used = used(schema.POOL_MEASURE, c)
+            nav.queue = float(self._queue[schema.POOL_MEASURE, c]) * scale
+            nav.assessment_used = used(schema.POOL_ASSESSMENT, c)
+            nav.assessment_queue = float(self._queue[schema.POOL_ASSESSMENT, c]) * scale
+            self.authorities[c].adult_places_used = used(schema.POOL_ADULT_EDUCATION, c)
+            self.authorities[c].adult_queue = float(self._queue[schema.POOL_ADULT_EDUCATION, c]) * scale
+            self.labour_markets[c].apprentices = used(schema.POOL_APPRENTICESHIP, c)
+            self.labour_markets[c].apprenticeship_queue = float(self._queue[schema.POOL_APPRENTICESHIP, c]) * scale
 
     def step(self) -> None:
         """Institutions decide, then the kernel moves everyone for one period (never across the burn-in's end)."""

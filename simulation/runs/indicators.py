@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from simulation.core.config import SimConfig
-from simulation.core.kernel import EV, MAX_FOLLOWUPS
+from simulation.core.schema import EV, MAX_FOLLOWUPS
 from simulation.core.states import AGE_BAND_EDGES, AGE_BAND_NAMES, NEET_STATES, OUT_OF_SCOPE, State
 from simulation.runs import ledger
 from simulation.runs.montecarlo import SimResult

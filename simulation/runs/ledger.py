@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.core.config import FundingConfig
-from simulation.core.kernel import N_BENEFITS, N_BOOK_VARIANTS
+from simulation.core.schema import N_BENEFITS, N_PAYMENT_VARIANTS
 from simulation.core.states import N_STATES, Benefit, State
 
 AGENCIES = ["nav", "county", "municipality", "state"]
@@ -42,8 +42,8 @@ def price_table(funding: FundingConfig) -> np.ndarray:
     names = [name for name, _ in items(funding)]
     k = {name: i for i, name in enumerate(names)}
     p, b = funding.places, funding.benefits
-    table = np.zeros((N_STATES, N_BOOK_VARIANTS, N_BENEFITS, len(names)))
-    for v in range(N_BOOK_VARIANTS):
+    table = np.zeros((N_STATES, N_PAYMENT_VARIANTS, N_BENEFITS, len(names)))
+    for v in range(N_PAYMENT_VARIANTS):
         table[S.SCHOOL, v, :, k["school_places"]] = p.school
         table[S.APPRENTICE, v, :, k["apprenticeship_grants"]] = p.apprentice
         table[S.OT_FOLLOWED, v, :, k["ot_follow_up"]] = p.ot_followed

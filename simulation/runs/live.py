@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import open_dict
 
-from simulation.core import kernel as K
+from simulation.core import schema
 from simulation.core.config import ConfigError, SimConfig, validate
 from simulation.core.population import selected_counties
 from simulation.core.states import N_STATES, STATE_NAMES, group_layout
@@ -143,8 +143,8 @@ class LiveModel(CrossSectorModel):
         queue = df["queue"].groupby(level="Step").sum().to_numpy()
         starts = np.asarray(self._reported_steps[:len(queue)])
         ends = np.r_[starts[1:], self.reported_steps]
-        admit = np.array([self.events[a + 1:b + 1, K.E_ADMIT].sum() for a, b in zip(starts, ends)], dtype=np.float64)
-        wait = np.array([self.events[a + 1:b + 1, K.E_WAIT_DAYS].sum() for a, b in zip(starts, ends)], dtype=np.float64)
+        admit = np.array([self.events[a + 1:b + 1, schema.E_ADMIT].sum() for a, b in zip(starts, ends)], dtype=np.float64)
+        wait = np.array([self.events[a + 1:b + 1, schema.E_WAIT_DAYS].sum() for a, b in zip(starts, ends)], dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_wait = np.where(admit > 0, wait / admit / 7.0, np.nan)
         return pd.DataFrame({"step": starts, "year": self.year_of(starts), "queue": queue,
@@ -153,14 +153,14 @@ class LiveModel(CrossSectorModel):
     def mean_wait_weeks(self) -> float:
         """Mean wait of everyone admitted to a measure since the start of reporting (NaN before the first)."""
         n = self.reported_steps + 1
-        admit = float(self.events[1:n, K.E_ADMIT].sum())
-        return float(self.events[1:n, K.E_WAIT_DAYS].sum()) / admit / 7.0 if admit > 0 else float("nan")
+        admit = float(self.events[1:n, schema.E_ADMIT].sum())
+        return float(self.events[1:n, schema.E_WAIT_DAYS].sum()) / admit / 7.0 if admit > 0 else float("nan")
 
     def ledger_frame(self) -> pd.DataFrame:
         """The fiscal ledger so far: NOK per agency and item, summed over the reported steps, scaled
         (tax revenue is a negative cost to the state, as in ``ledger.parquet``)."""
         n = self.reported_steps + 1
-        bookings = self.events[1:n, K.E_BOOK:].reshape(1, n - 1, N_STATES, K.N_BOOK_VARIANTS, K.N_BENEFITS)
+        bookings = self.events[1:n, schema.E_BOOK:].reshape(1, n - 1, N_STATES, schema.N_PAYMENT_VARIANTS, schema.N_BENEFITS)
         per_item = item_costs(bookings, self.cfg.funding, self.dt, self.cfg.population.scale)[0].sum(axis=0)
         names = items(self.cfg.funding)
         df = pd.DataFrame({"item": [i for i, _ in names], "agency": [a for _, a in names], "nok": per_item})

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from simulation.core import kernel as K
+from simulation.core import schema
 from simulation.core.config import SimConfig
 from simulation.core.params import steps_for
 from simulation.core.population import bytes_per_person, selected_counties
@@ -76,7 +76,7 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
     R = cfg.run.replicates
     stocks = np.zeros((R, report + 1, N_STATES, len(groups)), dtype=np.int32)
     flows = np.zeros((R, report + 1, N_STATES, N_STATES), dtype=np.int32)
-    events = np.zeros((R, report + 1, K.N_EVENTS), dtype=np.int64)
+    events = np.zeros((R, report + 1, schema.N_EVENTS), dtype=np.int64)
     show = cfg.run.progress if progress is None else progress
     # shown on a terminal only (None: tqdm turns itself off when stderr is not a TTY), after 2 s
     bar = tqdm(total=R * (burn + report), unit="step", desc=f"simulating {R} replicates",
@@ -102,8 +102,8 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
         bar.close()
     elapsed = time.perf_counter() - t_kernel
     return SimResult(
-        stocks=stocks, flows=flows, events=events[:, :, :K.N_PUBLIC_EVENTS],
-        bookings=events[:, :, K.E_BOOK:].reshape(R, report + 1, N_STATES, K.N_BOOK_VARIANTS, K.N_BENEFITS),
+        stocks=stocks, flows=flows, events=events[:, :, :schema.N_PUBLIC_EVENTS],
+        bookings=events[:, :, schema.E_BOOK:].reshape(R, report + 1, N_STATES, schema.N_PAYMENT_VARIANTS, schema.N_BENEFITS),
         institutions=pd.concat(institutions, ignore_index=True) if institutions else pd.DataFrame(),
         counties=counties, groups=groups,
         step_days=cfg.run.step_days, start_year=cfg.population.start_year, scale=cfg.population.scale,

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.core.kernel import EVENT_NAMES
+from simulation.core.schema import EVENT_NAMES
 from simulation.core.states import STATE_NAMES
 from simulation.runs.atomic import atomic_write
 from simulation.runs.ledger import ledger_table
