@@ -162,7 +162,7 @@ def _read_json(path: Path) -> dict:
 def _gt(df: pd.DataFrame, table_id: str, language: str, title: str | None = None, note: str | None = None):
     from great_tables import GT
 
-    gt = GT(df, id=table_id, locale="nb" if language == "nb" else "en")
+    gt = GT(df, id=table_id, locale="nb" if language == "nb" else "en").sub_missing(missing_text="–")
     if title:
         gt = gt.tab_header(title=title)
     if note:
