@@ -83,6 +83,7 @@ class PrimSettings:
     threshold: float = 0.8
     peel_alpha: float = 0.05
     mass_min: float = 0.05
+    qp_max: float | None = 0.05
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,9 @@ def parse_settings(data: Any) -> Settings:
         reference_policy=str(d["reference_policy"]), discount_rate=rate,
         prim=PrimSettings(threshold=_number(prim, "threshold", 0.01, 1, prefix="settings.prim."),
                           peel_alpha=_number(prim, "peel_alpha", 0.001, 0.5, prefix="settings.prim."),
-                          mass_min=_number(prim, "mass_min", 0.0, 0.5, prefix="settings.prim.")),
+                          mass_min=_number(prim, "mass_min", 0.0, 0.5, prefix="settings.prim."),
+                          qp_max=None if prim["qp_max"] is None
+                          else _number(prim, "qp_max", 0.0, 1.0, prefix="settings.prim.")),
         indicators=_strings(d["indicators"], "settings.indicators"),
     )
 
@@ -487,45 +490,57 @@ class BoxResult:
     trajectory: pd.DataFrame  # id, coverage, density, mass, res_dim, n, k
 
 
+def _dimension_qp(qp: dict, unc: str) -> float:
+    """A restricted dimension's quasi-p-value: that of its more significant limit (NaN when none is given)."""
+    vals = [float(v) for v in np.atleast_1d(qp.get(unc, [])) if v is not None and np.isfinite(v) and v >= 0]
+    return min(vals) if vals else np.nan
+
+
 def prim_box(x: pd.DataFrame, y: np.ndarray, prim_settings: PrimSettings) -> BoxResult:
-    """PRIM (EMA Workbench) on futures ``x`` with failures ``y``; the chosen box is the one of the peeling
-    trajectory with the largest coverage among those whose density reaches the threshold (else the densest)."""
+    """PRIM (EMA Workbench) on futures ``x`` with failures ``y``.
+
+    The box is the one of the peeling trajectory with the largest coverage among those whose density reaches the
+    threshold (else the densest). Then, as the EMA Workbench's tutorials advise, restrictions that are not
+    significant are dropped one at a time, the least significant first, while a restricted dimension's
+    quasi-p-value exceeds ``qp_max``: with a few dozen futures PRIM otherwise shaves slivers off many dimensions.
+    Each dropped restriction adds a box to the trajectory; the last one is the box reported."""
     from ema_workbench.analysis import prim
+    from ema_workbench.analysis.scenario_discovery_util import _determine_restricted_dims
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         p = prim.Prim(x.reset_index(drop=True), np.asarray(y, dtype=bool), threshold=prim_settings.threshold,
                       peel_alpha=prim_settings.peel_alpha, mass_min=prim_settings.mass_min)
         box = p.find_box()
-    traj = box.peeling_trajectory.copy().reset_index(drop=True)
-    ok = traj.index[traj["density"] >= prim_settings.threshold]
-    i = int(traj.loc[ok, "coverage"].idxmax()) if len(ok) else int(traj["density"].idxmax())
+        traj = box.peeling_trajectory.reset_index(drop=True)
+        ok = traj.index[traj["density"] >= prim_settings.threshold]
+        i = int(traj.loc[ok, "coverage"].idxmax()) if len(ok) else int(traj["density"].idxmax())
+        box.select(i)
+        init = box.box_lims[0]
+        peeled = len(traj)
+        while prim_settings.qp_max is not None:
+            dims = list(_determine_restricted_dims(box.box_lims[i], init))
+            qps = {u: _dimension_qp(box.qp[i], u) for u in dims}
+            weak = [u for u in dims if not qps[u] <= prim_settings.qp_max]
+            if not weak:
+                break
+            worst = max(weak, key=lambda u: qps[u] if np.isfinite(qps[u]) else np.inf)
+            box.drop_restriction(worst, i=i)
+            i = len(box.box_lims) - 1
+    traj = box.peeling_trajectory.reset_index(drop=True)
     lims = box.box_lims[i]
-    init = box.box_lims[0]
-    qp = {}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            box.select(i)
-            stats_, qp_frame = box.inspect(i, style="data")[0]
-            if ("qp value" in qp_frame.columns.get_level_values(-1)):
-                qcols = [c for c in qp_frame.columns if c[-1] == "qp value"]
-                for unc in qp_frame.index:
-                    vals = [qp_frame.loc[unc, c] for c in qcols]
-                    finite = [v for v in vals if np.isfinite(v)]
-                    qp[unc] = float(min(finite)) if finite else np.nan
-    except Exception:  # noqa: BLE001 -- the quasi-p-values are a nicety; the box stands without them
-        qp = {}
     rows = []
     for unc in x.columns:
         lo, hi = float(lims.loc[0, unc]), float(lims.loc[1, unc])
         lo0, hi0 = float(init.loc[0, unc]), float(init.loc[1, unc])
+        restricted = bool(lo > lo0 or hi < hi0)
         rows.append({"uncertainty": unc, "low": lo, "high": hi, "range_low": lo0, "range_high": hi0,
-                     "restricted": bool(lo > lo0 or hi < hi0), "qp": qp.get(unc, np.nan)})
+                     "restricted": restricted, "qp": _dimension_qp(box.qp[i], unc) if restricted else np.nan})
     r = traj.loc[i]
     stats_out = {"box_id": int(i), "coverage": float(r["coverage"]), "density": float(r["density"]),
                  "mass": float(r["mass"]), "n": int(r["n"]), "k": int(r["k"]), "res_dim": int(r["res_dim"])}
-    trajectory = traj[["id", "coverage", "density", "mass", "res_dim", "n", "k"]].assign(chosen=traj.index == i)
+    trajectory = traj[["id", "coverage", "density", "mass", "res_dim", "n", "k"]].assign(
+        chosen=traj.index == i, step=np.where(traj.index < peeled, "peel", "drop restriction"))
     return BoxResult(pd.DataFrame(rows), stats_out, trajectory)
 
 
@@ -583,7 +598,8 @@ def discover(failures: pd.DataFrame, futures: pd.DataFrame, design: Design) -> d
     return {
         PRIM_BOXES_FILE: pd.DataFrame(boxes).reindex(columns=cols_box),
         PRIM_TRAJECTORY_FILE: pd.concat(trajs, ignore_index=True) if trajs else pd.DataFrame(
-            columns=["id", "coverage", "density", "mass", "res_dim", "n", "k", "chosen", "criterion", "policy"]),
+            columns=["id", "coverage", "density", "mass", "res_dim", "n", "k", "chosen", "step", "criterion",
+                     "policy"]),
         CART_FILE: pd.concat(carts, ignore_index=True) if carts else pd.DataFrame(
             columns=["leaf", "uncertainty", "low", "high", "coverage", "density", "mass", "criterion", "policy"]),
         FEATURES_FILE: pd.concat(feats, ignore_index=True) if feats else pd.DataFrame(
@@ -716,7 +732,8 @@ def summary_text(result: dict[str, Any]) -> str:
                 continue
             restricted = g[g["restricted"].astype(bool)]
             rule = " and ".join(f"{r['uncertainty']} in [{r['low']:.3g}, {r['high']:.3g}]"
-                                for _, r in restricted.iterrows()) or "(no restriction)"
+                                for _, r in restricted.iterrows()) or "(no significant restriction: the failures are " \
+                "spread over the futures)"
             lines.append(f"  {policy}: fails in {first['failures']} of {first['futures']} futures; PRIM box "
                          f"{rule}: coverage {first['coverage']:.2f}, density {first['density']:.2f}")
     reg = result["regret"]

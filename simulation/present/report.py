@@ -75,7 +75,7 @@ TEXT: dict[str, dict[str, str]] = {
         "seed": "Seed", "replicates": "Replicates", "scale": "Population scale", "years": "Reported years",
         "git": "Git revision", "versions": "Versions", "command": "Command to reproduce", "created": "Created",
         "runs": "Runs behind it", "all_fail": "fails in every future", "no_fail": "fails in no future",
-        "no_restriction": "no restriction",
+        "no_restriction": "no significant restriction (failures spread over the futures)",
     },
     "nb": {
         "title": "Simuleringsrapport", "kind_run": "én kjøring", "kind_sweep": "et sveip",
@@ -123,7 +123,7 @@ TEXT: dict[str, dict[str, str]] = {
         "seed": "Frø", "replicates": "Replikater", "scale": "Befolkningsskala", "years": "Rapporterte år",
         "git": "Git-revisjon", "versions": "Versjoner", "command": "Kommando for å gjenskape", "created": "Laget",
         "runs": "Kjøringer bak", "all_fail": "feiler i alle framtider", "no_fail": "feiler i ingen framtid",
-        "no_restriction": "ingen avgrensning",
+        "no_restriction": "ingen signifikant avgrensning (feilene er spredt over framtidene)",
     },
 }
 UNIT_SHOWN = {"en": {"share": "%", "persons": "persons", "weeks": "weeks", "NOK bn/yr": "NOK bn/yr"},
