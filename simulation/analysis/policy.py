@@ -587,7 +587,8 @@ def analyse(inputs: Inputs, settings: PolicySettings,
         by_year = pd.DataFrame(year_rows)
         summary = who_pays_table(diffs) if len(diffs) else pd.DataFrame()
         if len(summary):
-            summary["break_even_year"] = summary["job"].map(lambda j: breaks.get(j, {}).get("break_even_year"))
+            summary["break_even_year"] = pd.array(
+                [breaks.get(j, {}).get("break_even_year") for j in summary["job"]], dtype="Int64")
         for df, name in ((diffs, DIFFERENCES_FILE), (cpg, COST_PER_GAIN_FILE), (by_year, BY_YEAR_FILE)):
             out.write_parquet(df, od / name)
             files[name] = od / name
