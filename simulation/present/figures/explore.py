@@ -37,7 +37,7 @@ TEXT = {
         "dcost": "change in present net public cost, NOK bn (− saves)",
         "dwork": "change in person-years in work", "mean": "mean over futures",
         "regret": "Regret: how far each policy falls short of the best policy of the same future",
-        "regret_y": "regret", "none": "no failures to explain",
+        "regret_y": "regret", "none": "no significant restriction:\nthe failures are spread over the futures",
     },
     "nb": {
         "prim_title": "Når feiler '{policy}' kriteriet '{criterion}'?",
@@ -49,7 +49,7 @@ TEXT = {
         "dcost": "endring i nåverdi av netto offentlige utgifter, mrd. kr (− sparer)",
         "dwork": "endring i personår i arbeid", "mean": "gjennomsnitt over framtider",
         "regret": "Anger: hvor langt hvert tiltak ligger etter det beste tiltaket i samme framtid",
-        "regret_y": "anger", "none": "ingen feil å forklare",
+        "regret_y": "anger", "none": "ingen signifikant avgrensning:\nfeilene er spredt over framtidene",
     },
 }
 
@@ -92,6 +92,9 @@ def draw_prim(boxes: pd.DataFrame, traj: pd.DataFrame, criterion: str, policy: s
             a2.barh(i, hi - lo, left=lo, color="#0072B2", alpha=0.85)
             a2.text(lo, i + 0.32, f"{r['low']:.3g}", ha="left", va="center", fontsize=8)
             a2.text(hi, i + 0.32, f"{r['high']:.3g}", ha="right", va="center", fontsize=8)
+        if not len(rows):
+            a2.text(0.5, 0.5, t["none"], ha="center", va="center", fontsize=10, color="#555555",
+                    transform=a2.transAxes)
         a2.set_yticks(y, list(rows["uncertainty"]))
         a2.set_ylim(len(rows) - 0.5 if len(rows) else 0.5, -0.7)
         a2.set_xlim(0, 1)
