@@ -48,3 +48,30 @@ def person_rule(request):
     field, _, value = spec.partition("=")
     with rule(field.strip(), value):
         yield spec
+
+
+@pytest.fixture(scope="session")
+def tiny_exploration(tmp_path_factory):
+    """``python -m simulation.explore`` on 4 futures x 3 policies at a tiny scale (through Hydra's multirun): the
+    exploration directory and the finished process. Policy ``no_op`` changes only the figure language, which no
+    rule reads."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    from simulation.analysis import explore as ex
+
+    root = tmp_path_factory.mktemp("tiny_exploration")
+    data = yaml.safe_load(ex.DEFAULT_DESIGN.read_text())
+    data["settings"].update(futures=4, scale=20000, replicates=2, years=3, burn_in_years=0.5, step_days=28)
+    data["policies"] = {"status_quo": [], "no_op": ["output.language=nb"],
+                        "strong_cooperation": ["cooperation.strength=0.9"]}
+    design = root / "tiny.yaml"
+    design.write_text(yaml.safe_dump(data))
+    out_dir = root / "explore"
+    proc = subprocess.run([sys.executable, "-m", "simulation.explore", "--design", str(design), "--out", str(out_dir),
+                           "--no-progress"], capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
+                          timeout=600)
+    return out_dir, proc

@@ -1,0 +1,1 @@
+"""Hydra plugin of the simulation package: the design sweeper (Hydra finds plugins only under ``hydra_plugins``)."""
