@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import sys
 
-from simulation.runs.overrides import check_overrides
-
 
 def _fail(message: str, status: int) -> None:
     print(message, file=sys.stderr, flush=True)
@@ -20,6 +18,15 @@ def _fail(message: str, status: int) -> None:
 
 
 def entry() -> None:
+    try:
+        _entry()
+    except KeyboardInterrupt:  # while the command line was read, before anything was decided
+        _fail("interrupted: nothing was written", 130)
+
+
+def _entry() -> None:
+    from simulation.runs.overrides import check_overrides
+
     error = check_overrides(sys.argv[1:])
     if error:
         _fail(error, 2)

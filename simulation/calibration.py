@@ -33,8 +33,8 @@ from simulation.runs.rundir import check_report_dir, check_target
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = OneLineParser(prog="python -m simulation.calibration",
-                                 description="Fit the free parameters to the published targets (simulated method of "
-                                             "moments, common random numbers) and write the preset and a fit report.")
+                       description="Fit the free parameters to the published targets (simulated method of "
+                                   "moments, common random numbers) and write the preset and a fit report.")
     ap.add_argument("--settings", default=str(DEFAULT_SETTINGS), help="calibration settings (parameters, run, optimiser)")
     ap.add_argument("--targets", default=None, help="targets file (default: the one the settings name)")
     ap.add_argument("--start", default="uncalibrated", choices=["uncalibrated", "center", "random"],

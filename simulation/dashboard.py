@@ -12,7 +12,7 @@ import os
 import socket
 import sys
 
-from simulation.cli import OneLineParser
+from simulation.cli import OneLineParser, guard
 from simulation.present.dashboard import warm_up
 from simulation.present.serving import HostOriginGuard, allowed_hosts, exposure_warning
 
@@ -31,7 +31,7 @@ def _port_free(host: str, port: int) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Serve the dashboard on localhost with Solara (``solara run simulation.present.dashboard``) after a warm-up."""
     parser = OneLineParser(prog="python -m simulation.dashboard",
-                                     description="Serve the presenters' dashboard (Mesa SolaraViz) on localhost.")
+                           description="Serve the presenters' dashboard (Mesa SolaraViz) on localhost.")
     parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     parser.add_argument("--host", default="localhost", help="interface to listen on (default localhost)")
     parser.add_argument("--open", action="store_true", help="open the page in the default browser")
@@ -46,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{parser.prog}: error: --port: {args.port} is in use on {args.host} (choose another with --port)",
               file=sys.stderr)
         return 2
+    return guard(parser.prog, lambda writing: _serve(args))
+
+
+def _serve(args) -> int:
     hosts = allowed_hosts(args.host, args.allow_host)
     warning = exposure_warning(args.host, hosts)
     if warning:

@@ -20,7 +20,8 @@ from simulation.runs.results import as_sim_config
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = OneLineParser(prog="python -m simulation.equivalence", description="Do the Numba kernel and the person-level Mesa engine agree in distribution?")
+    parser = OneLineParser(prog="python -m simulation.equivalence",
+                           description="Do the Numba kernel and the person-level Mesa engine agree in distribution?")
     parser.add_argument("overrides", nargs="*", help="config overrides, as for python -m simulation")
     parser.add_argument("--replicates", type=int, default=16, help="replicates per engine (default 16)")
     parser.add_argument("--alpha", type=float, default=0.01, help="family-wise error rate (default 0.01)")

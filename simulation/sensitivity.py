@@ -18,8 +18,8 @@ from simulation.runs.rundir import check_report_dir
 
 def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(prog="python -m simulation.sensitivity",
-                                     description="Morris screening, then Sobol indices of the headline indicators "
-                                                 "to the assumption parameters (SALib).")
+                           description="Morris screening, then Sobol indices of the headline indicators "
+                                       "to the assumption parameters (SALib).")
     parser.add_argument("changes", nargs="*", help="settings changes, e.g. settings.workers=1 settings.scale=800")
     parser.add_argument("--space", type=Path, default=DEFAULT_SPACE, help="settings and parameters (YAML)")
     parser.add_argument("--out", type=Path, default=None, help="report directory (default outputs/sensitivity/<time>)")

@@ -15,7 +15,7 @@ from simulation.present.figures.sweep import draw_aggregated
 
 def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(prog="python -m simulation.sweep",
-                                     description="Aggregate a finished or partly failed sweep directory.")
+                           description="Aggregate a finished or partly failed sweep directory.")
     parser.add_argument("sweep_dir", type=Path, help="the sweep directory (hydra.sweep.dir)")
     parser.add_argument("--reference", default=None,
                         help='the reference job: "key=value,key=value" (e.g. "economy=steady,cooperation=weak"), '
