@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from pathlib import Path
 
 import numba
@@ -130,3 +131,28 @@ def test_the_thread_count_of_one_run_does_not_leak_into_the_next(base):
         assert numba.get_num_threads() == 1
     finally:
         numba.set_num_threads(before)
+
+
+@pytest.mark.parametrize("overrides, expected", [
+    (["economy=recessio"], "economy='recessio': unknown option"),
+    (["run.replicate=3"], "run.replicate: unknown key (did you mean 'replicates'?)"),
+    (["run.seed=[1"], "run.seed=[1: cannot parse"),
+    ("economy=recession", "load_config: give a list of overrides as text"),
+    ([3], "load_config: give a list of overrides as text"),
+])
+def test_load_config_says_what_hydra_cannot_compose_in_one_line(overrides, expected):
+    with pytest.raises(ConfigError) as info:
+        load_config(overrides)
+    assert "\n" not in str(info.value) and str(info.value).startswith("config error: ") and expected in str(info.value)
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda c: setattr(c, "run", None), "run=None: must be set"),
+    (lambda c: setattr(c, "counties", {}), "counties={}: at least one county is needed"),
+    (lambda c: setattr(c.population, "scale", 0), "population.scale=0.0: must be >= 1.0"),
+])
+def test_whole_sections_replaced_by_hand(base, change, expected):
+    cfg = copy.deepcopy(base)
+    change(cfg)
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        validate(cfg)
