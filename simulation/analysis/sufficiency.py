@@ -291,8 +291,6 @@ def from_directory(directory: Path | str, targets: Mapping[str, float] | None = 
     """The rule applied to a finished run (levels) or sweep (paired differences), without running anything."""
     directory = Path(directory)
     targets = targets or {}
-    if not directory.is_dir():
-        raise FileNotFoundError(f"{directory}: not a directory")
     if (directory / "indicators_by_replicate.parquet").is_file():
         check_complete(directory)  # a killed, failed or damaged run: say so rather than count its replicates
         df = _table(directory / "indicators_by_replicate.parquet", ("indicator", "unit", "replicate", "value"))

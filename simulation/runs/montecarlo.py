@@ -71,13 +71,12 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
     """All replicates of one validated config.
 
     Refuses (ConfigError) a run that cannot fit in memory before allocating anything. Runs on
-    ``run.threads`` Numba threads (0: all) and gives the caller back the thread count it had, so
-    one run's setting does not leak into the next call in the same process."""
+    ``run.threads`` Numba threads (0: the process's setting, all cores unless the caller chose
+    fewer) and gives the caller back the thread count it had, so one run's setting does not leak
+    into the next call in the same process."""
     check_memory(cfg)
     threads_before = numba.get_num_threads()
-    threads = numba.config.NUMBA_NUM_THREADS
-    if cfg.run.threads > 0:
-        threads = min(cfg.run.threads, threads)
+    threads = min(cfg.run.threads, numba.config.NUMBA_NUM_THREADS) if cfg.run.threads > 0 else threads_before
     numba.set_num_threads(threads)
     try:
         res = _simulate(cfg, progress)
