@@ -1,12 +1,18 @@
 """The Hydra application behind ``python -m simulation``: one job = one scenario, all replicates, one
 run directory; and the callback that aggregates a multirun when it ends.
 
+``python -m simulation`` checks the command line before Hydra starts (:mod:`simulation.__main__`,
+:mod:`simulation.runs.launch`); the job checks its directory again, for the cases that check
+cannot see (another config directory, a sweep's job directory).
+
 In a multirun (``-m``) a job that raises is recorded, not propagated: the error is logged in one
 line that names the job, ``job_failed.txt`` (the one-line reason, then the traceback) is written
 into the job's directory and the launcher goes on with the other jobs. The sweep aggregation
-(:mod:`simulation.analysis.sweep`) names the failed job and ends the multirun with exit status 1. A single
-run raises as before (Hydra prints the traceback, exit status 1). A config error still stops the
-run, or the whole sweep at that job, with a one-line message and exit status 2.
+(:mod:`simulation.analysis.sweep`) names the failed job and ends the multirun with exit status 1.
+A single run that meets a file-system fault (disk full, read-only) or runs out of memory says so
+in one line and exits with status 1; any other error is a bug and shows its traceback (status 1).
+A config error stops the run, or the whole sweep, with a one-line message and exit status 2.
+Ctrl-C ends the run with "interrupted: RUN_DIR left incomplete" and exit status 130.
 """
 from __future__ import annotations
 
@@ -23,25 +29,37 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from simulation.analysis.sweep import FAILED_FILE, MISSING_FILE, aggregate, not_complete, one_line, report
-from simulation.api import format_headline, run, write_outputs
+from simulation.analysis.sweep import MISSING_FILE, aggregate, not_complete, one_line, report
+from simulation.api import format_headline, run, write_run_dir
 from simulation.core.config import ConfigError, validate
 from simulation.present.figures.sweep import draw_aggregated
 from simulation.runs.atomic import atomic_write
 from simulation.runs.compose import CONFIG_DIR
-from simulation.runs.outputs import MANIFEST
+from simulation.runs.outputs import FAILED_FILE
+from simulation.runs.rundir import DIRECTORY_KEYS, HYDRA_DIR, RUN_LOG, OutputDirError, clear, describe_os_error, inspect
 
 log = logging.getLogger("simulation")
 
 
-def _start_job(run_dir: Path) -> None:
-    """Forget an earlier attempt in the same directory (a re-run of a failed or killed job).
+def _start_job(run_dir: Path, overwrite: bool) -> None:
+    """Make sure the job's directory holds nothing but what Hydra has just written for this job.
 
-    Its ``job_failed.txt`` and ``manifest.json`` go first, so the directory counts as complete
-    again only when this attempt has written its manifest last.
+    ``python -m simulation`` has already checked (and, with ``output.overwrite=true``, emptied) the
+    directory before Hydra started; this catches what that check could not see. Anything this
+    program did not write stops the job; files of an earlier attempt (a re-run of a failed or
+    killed job) are removed when ``overwrite`` is set, so the directory counts as complete again
+    only when this attempt has written its manifest last.
     """
-    for name in (FAILED_FILE, MANIFEST):
-        (run_dir / name).unlink(missing_ok=True)
+    state = inspect(run_dir)
+    if state.kind == "foreign":
+        raise OutputDirError(f"config error: hydra.run.dir={run_dir}: holds {', '.join(state.foreign[:3])}, which this "
+                             "program did not write; choose an empty or new directory")
+    earlier = [p for p in state.entries if p.name not in (HYDRA_DIR, RUN_LOG)]
+    if earlier and not overwrite:
+        raise OutputDirError(f"config error: hydra.run.dir={run_dir}: holds an earlier run "
+                             f"({', '.join(p.name for p in earlier[:3])}); add output.overwrite=true to replace it")
+    state.entries = earlier
+    clear(state)
 
 
 def _record_failure(run_dir: Path, job: str, err: Exception) -> None:
@@ -59,7 +77,7 @@ def _record_failure(run_dir: Path, job: str, err: Exception) -> None:
 def _simulate(sim_cfg, run_dir: Path, overrides: list[str], t0: float) -> None:
     results = run(sim_cfg)
     results.raw.timings["total_s"] = time.perf_counter() - t0
-    write_outputs(results, run_dir, overrides=overrides)
+    write_run_dir(results, run_dir, overrides=overrides)
     if sim_cfg.output.headline:
         print(f"\n{sim_cfg.scenario.name} | {sim_cfg.economy.name} | cooperation {sim_cfg.cooperation.name} | "
               f"{sim_cfg.run.replicates} replicate{'s' if sim_cfg.run.replicates != 1 else ''}, {sim_cfg.run.years:g} "
@@ -79,17 +97,33 @@ def main(cfg: DictConfig) -> None:
         sys.exit(2)
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
-    overrides = list(hc.overrides.task)
-    _start_job(run_dir)
-    log.info("scenario=%s economy=%s cooperation=%s, %d replicates -> %s", sim_cfg.scenario.name,
-             sim_cfg.economy.name, sim_cfg.cooperation.name, sim_cfg.run.replicates, run_dir)
+    overrides = [o for o in hc.overrides.task if not o.lstrip("+").startswith(DIRECTORY_KEYS)]
+    multirun = hc.mode == RunMode.MULTIRUN
+    job = f"#{hc.job.num if multirun else 0} ({' '.join(overrides) or 'no overrides'})"
     try:
+        _start_job(run_dir, sim_cfg.output.overwrite)
+        log.info("scenario=%s economy=%s cooperation=%s, %d replicates -> %s", sim_cfg.scenario.name,
+                 sim_cfg.economy.name, sim_cfg.cooperation.name, sim_cfg.run.replicates, run_dir)
         _simulate(sim_cfg, run_dir, overrides, t0)
+    except KeyboardInterrupt:
+        print(f"interrupted: {run_dir} left incomplete", file=sys.stderr, flush=True)
+        sys.exit(130)
+    except ConfigError as err:  # the memory check, or the directory: stops a sweep like a bad value
+        print(err, file=sys.stderr, flush=True)
+        sys.exit(2)
+    except (OSError, MemoryError) as err:
+        if multirun:
+            _record_failure(run_dir, job, err)
+            return
+        why = describe_os_error(err) if isinstance(err, OSError) else (
+            "out of memory; lower run.replicates or run.years, or raise population.scale")
+        print(f"error: {why} ({run_dir} left incomplete)", file=sys.stderr, flush=True)
+        sys.exit(1)
     except Exception as err:
-        if hc.mode != RunMode.MULTIRUN:
+        if not multirun:
             raise
         # a failed job must not stop the sweep: record it and let the launcher go on
-        _record_failure(run_dir, f"#{hc.job.num} ({' '.join(overrides) or 'no overrides'})", err)
+        _record_failure(run_dir, job, err)
 
 
 # ------------------------------------------------------------------------------------ sweep callback

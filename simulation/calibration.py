@@ -6,7 +6,6 @@ the preset and a fit report (the method: :mod:`simulation.analysis.calibration`)
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from collections.abc import Sequence
@@ -24,16 +23,18 @@ from simulation.analysis.calibration import (
     load_settings,
     write_outputs,
 )
+from simulation.cli import OneLineParser, guard
 from simulation.core.config import ConfigError, validate
 from simulation.present.figures.calibration import plot_fit_report
 from simulation.runs.compose import load_config
 from simulation.runs.overrides import check_overrides
+from simulation.runs.rundir import check_report_dir, check_target
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m simulation.calibration",
-                                 description="Fit the free parameters to the published targets (simulated method of "
-                                             "moments, common random numbers) and write the preset and a fit report.")
+    ap = OneLineParser(prog="python -m simulation.calibration",
+                       description="Fit the free parameters to the published targets (simulated method of "
+                                   "moments, common random numbers) and write the preset and a fit report.")
     ap.add_argument("--settings", default=str(DEFAULT_SETTINGS), help="calibration settings (parameters, run, optimiser)")
     ap.add_argument("--targets", default=None, help="targets file (default: the one the settings name)")
     ap.add_argument("--start", default="uncalibrated", choices=["uncalibrated", "center", "random"],
@@ -49,11 +50,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="compare the parameters of two finished calibrations and exit")
     ap.add_argument("overrides", nargs="*", help="extra config overrides for every run (e.g. population.scale=400)")
     a = ap.parse_args(argv)
+    return guard(ap.prog, lambda writing: _main(a, writing))
+
+
+def _main(a, writing) -> int:
     if a.compare:
         try:
             table = compare(*a.compare)
-        except (OSError, KeyError) as exc:
-            print(f"config error: --compare: cannot read parameters.csv ({exc})", file=sys.stderr)
+        except (OSError, KeyError, ValueError) as exc:
+            print(f"config error: --compare: cannot read parameters.csv ({type(exc).__name__}: "
+                  f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''})", file=sys.stderr)
             return 2
         with pd.option_context("display.width", 160, "display.float_format", "{:.4g}".format):
             print(table.to_string(index=False))
@@ -72,6 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ConfigError(err.removeprefix("config error: "))
         validate(load_config(settings.overrides))  # a bad run setting fails here, not after the first fit step
         out = Path(a.out) if a.out else REPORT_DIR / dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+        check_report_dir(out, "--out")  # where the results go is checked before the fit, not after it
+        if not a.no_preset:
+            check_target(a.preset_dir, "--preset-dir")
+        writing(out)
         f = fit(settings, a.start, a.start_seed, progress=not a.quiet)
         meta = write_outputs(settings, f, out, None if a.no_preset else Path(a.preset_dir), a.start, a.start_seed,
                              draw=plot_fit_report)

@@ -5,7 +5,6 @@ distribution? (the tests: :mod:`simulation.analysis.equivalence`)
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import sys
 import time
@@ -13,6 +12,7 @@ import time
 import pandas as pd
 
 from simulation.analysis.equivalence import DEFAULTS, compare, person_rule, quantities, run_both
+from simulation.cli import OneLineParser, guard
 from simulation.core.config import ConfigError
 from simulation.runs.compose import load_config
 from simulation.runs.overrides import check_overrides
@@ -20,13 +20,18 @@ from simulation.runs.results import as_sim_config
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m simulation.equivalence", description="Do the Numba kernel and the person-level Mesa engine agree in distribution?")
+    parser = OneLineParser(prog="python -m simulation.equivalence",
+                           description="Do the Numba kernel and the person-level Mesa engine agree in distribution?")
     parser.add_argument("overrides", nargs="*", help="config overrides, as for python -m simulation")
     parser.add_argument("--replicates", type=int, default=16, help="replicates per engine (default 16)")
     parser.add_argument("--alpha", type=float, default=0.01, help="family-wise error rate (default 0.01)")
     parser.add_argument("--person-rule", default=None, metavar="FIELD=VALUE",
                         help="change one kernel parameter for the person-level engine only (e.g. ot_end_days=7670)")
     args = parser.parse_args(argv)
+    return guard(parser.prog, lambda writing: _main(args))
+
+
+def _main(args) -> int:
     if args.replicates < 3:
         print(f"config error: --replicates={args.replicates}: need at least 3 per engine", file=sys.stderr)
         return 2

@@ -11,9 +11,12 @@ import sys
 from pathlib import Path
 
 from simulation.analysis.sweep import SweepError
+from simulation.cli import guard
 from simulation.present.figures import run as run_figures
 from simulation.present.figures import sweep as sweep_figures
 from simulation.present.style import FORMATS, LANGUAGES
+from simulation.runs.atomic import remove_leftovers
+from simulation.runs.outputs import FIGURES_DIR, check_complete
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,16 +41,26 @@ def main(argv: list[str] | None = None) -> int:
                         help="label language (default: as the run was configured, output.language)")
     parser.add_argument("--format", dest="fmt", choices=FORMATS, default="png", help="file format (default png)")
     args = parser.parse_args(argv)
+    return guard(parser.prog, lambda writing: _draw(parser.prog, args, writing))
+
+
+def _draw(prog: str, args, writing) -> int:
     try:
+        if not args.run_dir.is_dir():
+            raise FileNotFoundError(f"{'not a directory' if args.run_dir.exists() else 'not found'}: {args.run_dir}")
         if is_sweep_dir(args.run_dir):
             try:
+                writing(args.run_dir)
                 paths = sweep_figures.make_figures(args.run_dir, language=args.lang, fmt=args.fmt)
             except SweepError as e:
                 raise ValueError(str(e)) from None
         else:
+            check_complete(args.run_dir)  # a killed, failed or damaged run is not drawn as if it were finished
+            writing(args.run_dir / FIGURES_DIR)
+            remove_leftovers(args.run_dir / FIGURES_DIR)
             paths = run_figures.make_figures(args.run_dir, language=args.lang, fmt=args.fmt)
-    except (FileNotFoundError, ValueError) as e:
-        print(f"{parser.prog}: error: {e}", file=sys.stderr)
+    except (FileNotFoundError, ValueError) as e:  # ManifestError is a ValueError
+        print(f"{prog}: error: {e}", file=sys.stderr)
         return 2
     for p in paths:
         print(p)

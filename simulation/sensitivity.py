@@ -6,19 +6,20 @@ indicators to the model's assumptions (the method: :mod:`simulation.analysis.sen
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from simulation.analysis.sensitivity import DEFAULT_SPACE, FAILED_FILE, analyse, load
+from simulation.analysis.sensitivity import DEFAULT_SPACE, FAILED_FILE, analyse, default_report_dir, load
+from simulation.cli import OneLineParser, guard
 from simulation.core.config import ConfigError
 from simulation.present.figures.sensitivity import draw_figure
+from simulation.runs.rundir import check_report_dir
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m simulation.sensitivity",
-                                     description="Morris screening, then Sobol indices of the headline indicators "
-                                                 "to the assumption parameters (SALib).")
+    parser = OneLineParser(prog="python -m simulation.sensitivity",
+                           description="Morris screening, then Sobol indices of the headline indicators "
+                                       "to the assumption parameters (SALib).")
     parser.add_argument("changes", nargs="*", help="settings changes, e.g. settings.workers=1 settings.scale=800")
     parser.add_argument("--space", type=Path, default=DEFAULT_SPACE, help="settings and parameters (YAML)")
     parser.add_argument("--out", type=Path, default=None, help="report directory (default outputs/sensitivity/<time>)")
@@ -26,17 +27,27 @@ def main(argv: list[str] | None = None) -> int:
                         help="only redraw the figure of a finished report")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
+    return guard(parser.prog, lambda writing: _main(args, writing))
+
+
+def _main(args, writing) -> int:
     try:
         if args.redraw is not None:
+            writing(args.redraw)
             print(draw_figure(args.redraw))
             return 0
         settings, space = load(args.space, args.changes)
-        result = analyse(settings, space, args.out, progress=not args.no_progress, draw=draw_figure)
+        report_dir = args.out if args.out is not None else default_report_dir()
+        check_report_dir(report_dir, "--out")  # before the design points run, not after
+        writing(report_dir)
+        result = analyse(settings, space, report_dir, progress=not args.no_progress, draw=draw_figure)
     except ConfigError as err:
-        print(err, file=sys.stderr)
+        msg = str(err)
+        print(msg if msg.startswith(("config error", "sensitivity error")) else f"config error: {msg}",
+              file=sys.stderr)
         return 2
-    except FileNotFoundError as err:
-        print(f"sensitivity error: {err}", file=sys.stderr)
+    except (FileNotFoundError, ValueError, KeyError) as err:
+        print(f"sensitivity error: {str(err).strip(chr(39)) if isinstance(err, KeyError) else err}", file=sys.stderr)
         return 2
     print(result["summary"])
     if result["failed"]:

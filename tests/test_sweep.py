@@ -186,7 +186,10 @@ def test_missing_jobs_are_named_and_the_rest_aggregated(sweep_dir, tmp_path, cap
         args = shlex.split(command)
         assert args[:3] == ["python", "-m", "simulation"]
         assert args[-1] == f'hydra.run.dir="{job}"'  # the absent job's name rebuilt from multirun.yaml
-        assert set(args[3:-1]) == set(json.loads((sweep_dir / job.name / "manifest.json").read_text())["overrides"])
+        # a job whose directory exists is re-run with output.overwrite=true (its earlier attempt is replaced whole)
+        assert ("output.overwrite=true" in args) == (job == killed)
+        assert set(args[3:-1]) - {"output.overwrite=true"} == set(
+            json.loads((sweep_dir / job.name / "manifest.json").read_text())["overrides"])
     assert set(pd.read_parquet(copy / sweep.INDICATORS_FILE)["job"]) == {jobs[0].name, jobs[2].name}
     assert set(pd.read_parquet(copy / sweep.DIFFERENCES_FILE)["job"]) == {jobs[2].name}
     man = json.loads((copy / sweep.MANIFEST_FILE).read_text())

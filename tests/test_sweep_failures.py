@@ -27,9 +27,16 @@ JOBLIB = ["hydra/launcher=joblib"]
 NO_FIGURE = "+hydra.callbacks.sweep_aggregator.figure=false"
 
 
-def _simulation(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+INJECT = REPO / "tests" / "faults" / "inject"  # sitecustomize.py: SIMULATION_FAULT=ACTION@WHERE (tests only)
+
+
+def _simulation(*args: str, timeout: float = 120, fault: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    if fault:
+        env.update(SIMULATION_FAULT=fault, PYTHONPATH=os.pathsep.join(filter(None, [str(INJECT),
+                                                                                  env.get("PYTHONPATH")])))
     return subprocess.run([sys.executable, "-m", "simulation", *args], cwd=REPO, check=False, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, env=env)
 
 
 def _complete(job_dir: Path) -> bool:
@@ -57,26 +64,26 @@ def _rerun(command: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("launcher", ["basic", "joblib", "submitit_local"])
 def test_failed_job_does_not_stop_the_sweep(tmp_path, launcher):
-    """Job 1 of 3 cannot write its tables (its stocks.parquet is taken by a directory): the later
-    job still runs, the callback aggregates jobs 0 and 2, names job 1 with its reason, and the
-    multirun exits 1. Then job 1 is re-run into its directory and the sweep re-aggregated."""
+    """Job 1 of 3 cannot write its tables (the disk is full when it writes stocks.parquet, injected
+    in every process of the launcher): the later job still runs, the callback aggregates jobs 0 and 2,
+    names job 1 with its reason, and the multirun exits 1. Then job 1 is re-run into its directory
+    with the command the aggregation wrote, and the sweep re-aggregated."""
     sweep_dir = tmp_path / "multirun"
-    blocker = sweep_dir / "1" / "stocks.parquet"
-    blocker.mkdir(parents=True)
     extra = {"basic": [], "joblib": [*JOBLIB, "hydra.launcher.n_jobs=2"],
              "submitit_local": ["hydra/launcher=submitit_local"]}[launcher]
     t0 = time.perf_counter()
     proc = _simulation("-m", *extra, "run.replicates=2,3,4", *TINY, f"hydra.sweep.dir={sweep_dir}", BY_NUMBER,
-                       NO_FIGURE)
+                       NO_FIGURE, fault="enospc@write:/1/stocks.parquet")
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert time.perf_counter() - t0 < 60
     # the failing job: one log line naming it, a marker with the reason and the traceback, no manifest
     logged = [line for line in (sweep_dir / "1" / "app.log").read_text().splitlines() if "failed:" in line]
     assert len(logged) == 1 and "job #1 (" in logged[0] and "run.replicates=3" in logged[0], proc.stdout
-    assert "IsADirectoryError" in logged[0]
+    assert "No space left on device" in logged[0]
     failed = (sweep_dir / "1" / sweep.FAILED_FILE).read_text()
-    assert failed.startswith("IsADirectoryError: ") and "Traceback (most recent call last)" in failed
-    assert not (sweep_dir / "1" / "manifest.json").exists()
+    assert failed.startswith("OSError: [Errno 28] ") and "Traceback (most recent call last)" in failed
+    assert not [p for p in (sweep_dir / "1").iterdir() if p.name.endswith(".tmp")], "a temporary file was left"
+    assert not _complete(sweep_dir / "1")  # its manifest, if any, says complete: false
     assert "Traceback" not in proc.stderr  # the job was recorded, not re-raised by Hydra's sweeper
     # the other jobs, the later one included, ran to completion and were aggregated
     assert _complete(sweep_dir / "0") and _complete(sweep_dir / "2")
@@ -84,18 +91,19 @@ def test_failed_job_does_not_stop_the_sweep(tmp_path, launcher):
     assert set(pd.read_parquet(sweep_dir / sweep.DIFFERENCES_FILE)["job"]) == {"2"}
     assert "sweep: 2 complete jobs, 1 missing" in proc.stdout
     man = json.loads((sweep_dir / sweep.MANIFEST_FILE).read_text())
-    assert man["complete"] == ["0", "2"] and man["failed"]["1"].startswith("IsADirectoryError: ")
+    assert man["complete"] == ["0", "2"] and man["failed"]["1"].startswith("OSError: [Errno 28] ")
     assert man["missing"] == [f"1 (failed: {man['failed']['1']})"]
     missing = (sweep_dir / sweep.MISSING_FILE).read_text()
-    assert missing.startswith("1 (failed: IsADirectoryError: ")
+    assert missing.startswith("1 (failed: OSError: [Errno 28] ")
     err = proc.stderr.strip().splitlines()
     assert err[-1].startswith("error: 1 job of the sweep failed or is missing") and err[-1].endswith("exit status 1")
     if launcher != "basic":
         return
-    # re-run just the failed job into its directory with the command the aggregation wrote, then re-aggregate
-    blocker.rmdir()
+    # re-run just the failed job into its directory with the command the aggregation wrote (the disk has
+    # room again), then re-aggregate; the command replaces the failed attempt (output.overwrite=true)
     command = man["rerun"]["1"]
     assert f"    re-run: {command}\n" in missing and "run.replicates=3" in command
+    assert "output.overwrite=true" in command
     rerun = _rerun(command)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert _complete(sweep_dir / "1") and not (sweep_dir / "1" / sweep.FAILED_FILE).exists()
@@ -138,14 +146,16 @@ def test_exception_inside_the_simulation_in_process(tmp_path, monkeypatch, capsy
     assert "1 (failed: RuntimeError: replicate 2 diverged)" in err
 
 
-def test_single_run_failure_raises_as_before(tmp_path):
-    """Outside a multirun a failing run is not caught: Hydra reports the error, exit status 1, no marker."""
+def test_single_run_fault_is_one_line(tmp_path):
+    """Outside a multirun a file-system fault stops the run: one line naming the file and the run
+    directory, exit status 1, no failure marker, no complete manifest, no temporary file."""
     run_dir = tmp_path / "run"
-    (run_dir / "stocks.parquet").mkdir(parents=True)
-    proc = _simulation("run.replicates=2", *TINY, f"hydra.run.dir={run_dir}")
+    proc = _simulation("run.replicates=2", *TINY, f"hydra.run.dir={run_dir}", fault="enospc@write:stocks.parquet")
     assert proc.returncode == 1
-    assert "IsADirectoryError" in proc.stderr
-    assert not (run_dir / sweep.FAILED_FILE).exists() and not (run_dir / "manifest.json").exists()
+    assert proc.stderr.strip() == (f"error: {run_dir / 'stocks.parquet'}: the disk is full ({run_dir} left "
+                                   "incomplete)"), proc.stderr
+    assert not (run_dir / sweep.FAILED_FILE).exists() and not _complete(run_dir)
+    assert not [p for p in run_dir.iterdir() if p.name.endswith(".tmp")]
 
 
 # ------------------------------------------------------------------------ a job that is killed

@@ -27,11 +27,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.core.config import ConfigError
+from simulation.core.config import ConfigError, validate
 from simulation.runs.atomic import atomic_write
 from simulation.runs.compose import load_config
 from simulation.runs.indicators import CI_LEVEL, HEADLINE
-from simulation.runs.outputs import write_json
+from simulation.runs.memory import check_memory
+from simulation.runs.outputs import check_complete, write_json
 from simulation.runs.overrides import check_overrides
 from simulation.runs.results import run
 
@@ -184,8 +185,7 @@ def analyse(base_overrides: Sequence[str] = (), replicates: int = 32, compare: S
     directory's files), return the tables and a printed summary."""
 
     t0 = time.perf_counter()
-    report_dir = Path(report_dir) if report_dir is not None else \
-        Path("outputs") / "sufficiency" / time.strftime("%Y-%m-%d_%H-%M-%S")
+    report_dir = Path(report_dir) if report_dir is not None else default_report_dir()
     if replicates < 2:
         raise ConfigError(f"sufficiency error: --replicates={replicates}: need at least 2")
     if compare is not None and len(compare) != 2:
@@ -197,7 +197,10 @@ def analyse(base_overrides: Sequence[str] = (), replicates: int = 32, compare: S
         error = check_overrides(over)
         if error:
             raise ConfigError(f"sufficiency error: {error}")
-    cfgs = {k: load_config([*over, f"run.replicates={replicates}"]) for k, over in scenarios.items()}
+    # every scenario is validated (and its memory estimated) before the first replicate runs
+    cfgs = {k: validate(load_config([*over, f"run.replicates={replicates}"])) for k, over in scenarios.items()}
+    for cfg in cfgs.values():
+        check_memory(cfg)
     default_replicates = int(load_config(list(base_overrides)).run.replicates)
     results = {}
     for k, cfg in cfgs.items():
@@ -239,6 +242,11 @@ def analyse(base_overrides: Sequence[str] = (), replicates: int = 32, compare: S
     _write_manifest(manifest, report_dir)
     return {"report_dir": report_dir, "halfwidths": halfwidths, "needed": need, "manifest": manifest,
             "summary": summary_text(need, default_replicates, compare)}
+
+
+def default_report_dir() -> Path:
+    """outputs/sufficiency/<date>_<time> under the current directory."""
+    return Path("outputs") / "sufficiency" / time.strftime("%Y-%m-%d_%H-%M-%S")
 
 
 def _write_manifest(data: dict, report_dir: Path) -> None:
@@ -284,7 +292,8 @@ def from_directory(directory: Path | str, targets: Mapping[str, float] | None = 
     directory = Path(directory)
     targets = targets or {}
     if (directory / "indicators_by_replicate.parquet").is_file():
-        df = pd.read_parquet(directory / "indicators_by_replicate.parquet")
+        check_complete(directory)  # a killed, failed or damaged run: say so rather than count its replicates
+        df = _table(directory / "indicators_by_replicate.parquet", ("indicator", "unit", "replicate", "value"))
 
         per = {n: (SimpleNamespace(unit=g["unit"].iloc[0]), g.sort_values("replicate")["value"].to_numpy())
                for n, g in df.groupby("indicator", sort=False)}
@@ -292,7 +301,12 @@ def from_directory(directory: Path | str, targets: Mapping[str, float] | None = 
         out.insert(0, "job", directory.name)
         return out
     if (directory / "sweep_differences.parquet").is_file():
-        d = pd.read_parquet(directory / "sweep_differences.parquet")
+        if not (directory / "sweep_manifest.json").is_file():
+            raise ValueError(f"{directory}: sweep_differences.parquet without sweep_manifest.json (the aggregation "
+                             f"did not finish); aggregate again: python -m simulation.sweep {directory}")
+        d = _table(directory / "sweep_differences.parquet",
+                   ("job", "indicator", "unit", "paired", "n_pairs", "ci90_low", "ci90_high", "mean_difference",
+                    "mean_reference"))
         d = d[d["indicator"].isin(HEADLINE) & d["paired"]].copy()
         rows = []
         for _, r in d.iterrows():
@@ -309,6 +323,19 @@ def from_directory(directory: Path | str, targets: Mapping[str, float] | None = 
                             "nor sweep_differences.parquet (a sweep)")
 
 
+
+
+def _table(path: Path, columns: Sequence[str]) -> pd.DataFrame:
+    """A result table with the columns this analysis needs; ValueError (one line, naming the file) otherwise."""
+    try:
+        df = pd.read_parquet(path)
+    except Exception as err:  # noqa: BLE001 -- Arrow's errors for a damaged file are of several types
+        raise ValueError(f"{path}: unreadable ({type(err).__name__}: {str(err).strip().splitlines()[0][:120]})") \
+            from None
+    lacking = [c for c in columns if c not in df.columns]
+    if lacking:
+        raise ValueError(f"{path}: has no column {lacking[0]!r} (not a table of this program)")
+    return df
 
 
 def parse_targets(items: Sequence[str]) -> dict[str, float]:

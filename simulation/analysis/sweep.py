@@ -57,7 +57,9 @@ import pandas as pd
 from scipy import stats
 
 from simulation.runs import outputs as out
+from simulation.runs.atomic import remove_leftovers
 from simulation.runs.indicators import CI_LEVEL, HEADLINE, summarise_values
+from simulation.runs.rundir import DIRECTORY_KEYS
 
 INDICATORS_FILE = "sweep_indicators.parquet"
 DIFFERENCES_FILE = "sweep_differences.parquet"
@@ -66,7 +68,7 @@ FIGURE_STEM = "sweep_differences"  # the differences figure: sweep_differences.<
 FIGURE_FORMATS = ("png", "svg", "pdf")
 MISSING_FILE = "sweep_missing.txt"
 MANIFEST_FILE = "sweep_manifest.json"
-FAILED_FILE = "job_failed.txt"  # in a job directory: the job raised (first line: the reason; then the traceback)
+FAILED_FILE = out.FAILED_FILE  # in a job directory: the job raised (first line: the reason; then the traceback)
 DEFAULT_SUBDIR = "${hydra.job.num}_${hydra.job.override_dirname}"  # hydra.sweep.subdir in configs/config.yaml
 
 UNIT_LABELS = {"share": "%", "persons": "persons", "weeks": "weeks", "NOK bn/yr": "NOK bn/yr"}  # in the printed summary
@@ -139,13 +141,17 @@ def _split_top_level(text: str) -> list[str]:
 
 
 def override_pairs(overrides: list[str]) -> dict[str, str]:
-    """{key: value} of Hydra override strings; '+'/'++' prefixes are dropped, deletions ignored."""
+    """{key: value} of Hydra override strings; '+'/'++' prefixes are dropped, deletions ignored, and so
+    are the keys that only say what to do with the directory (``output.overwrite``)."""
     pairs: dict[str, str] = {}
     for o in overrides:
         if "=" not in o or o.startswith("~"):
             continue
         key, value = o.split("=", 1)
-        pairs[key.strip().lstrip("+")] = value.strip()
+        key = key.strip().lstrip("+")
+        if key in DIRECTORY_KEYS:
+            continue
+        pairs[key] = value.strip()
     return pairs
 
 
@@ -229,12 +235,15 @@ def _absent_subdir(sweep_dir: Path, job: Job) -> str:
 def rerun_command(job: Job, sweep_dir: Path) -> str:
     """The shell command that re-runs one job of the sweep, as a single run, into its directory.
 
-    Then ``python -m simulation.sweep SWEEP_DIR`` aggregates the sweep with it. The job's earlier
-    ``job_failed.txt`` and ``manifest.json`` are removed when the re-run starts (see
-    :mod:`simulation.app`), so the job counts as complete only once the re-run has finished.
+    Then ``python -m simulation.sweep SWEEP_DIR`` aggregates the sweep with it. A job whose directory
+    exists is re-run with ``output.overwrite=true``: its earlier attempt is removed whole before the
+    re-run starts (:mod:`simulation.runs.launch`), so the job counts as complete only once the
+    re-run has finished.
     """
     target = job.path if job.path is not None else Path(sweep_dir) / _absent_subdir(Path(sweep_dir), job)
-    args = ["python", "-m", "simulation", *job.overrides, f"hydra.run.dir={_hydra_quote(str(target))}"]
+    overrides = [o for o in job.overrides if o.lstrip("+").split("=", 1)[0] not in DIRECTORY_KEYS]
+    replace = ["output.overwrite=true"] if job.path is not None else []  # the directory holds the failed attempt
+    args = ["python", "-m", "simulation", *overrides, *replace, f"hydra.run.dir={_hydra_quote(str(target))}"]
     return " ".join(shlex.quote(a) for a in args)
 
 
@@ -267,6 +276,31 @@ def _failure_reason(path: Path) -> str | None:
     return (text.strip().splitlines() or ["reason not recorded"])[0].strip()
 
 
+INDICATOR_COLUMNS = ("indicator", "unit", "mean", "ci90_low", "ci90_high", "n_valid")
+REPLICATE_COLUMNS = ("indicator", "unit", "replicate", "value")
+
+
+def _is_job_dir(path: Path) -> bool:
+    """A directory a job of this program wrote: Hydra's record of the job, a manifest or a failure marker."""
+    return any((path / name).exists() for name in (".hydra", out.MANIFEST, FAILED_FILE))
+
+
+def _read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame | str:
+    """The table, or why it cannot be used (absent, unreadable, another schema)."""
+    try:
+        df = pd.read_parquet(path)
+    except FileNotFoundError:
+        return f"{path.name} absent"
+    except Exception as err:  # noqa: BLE001 -- a damaged file makes the job missing, not the sweep
+        return f"{path.name} unreadable ({type(err).__name__})"
+    lacking = [c for c in columns if c not in df.columns]
+    if lacking:
+        return f"{path.name} has no column {lacking[0]!r} (not a table of this program)"
+    for col in ("indicator", "unit"):
+        df[col] = df[col].astype(str)
+    return df
+
+
 def _read_job(path: Path) -> Job:
     job = Job(name=path.name, num=_job_number(path.name), path=path)
     reason = _failure_reason(path)
@@ -280,24 +314,29 @@ def _read_job(path: Path) -> Job:
         return job
     try:
         job.manifest = out.read_manifest(path)
-    except (OSError, ValueError) as err:
-        job.status = f"unreadable manifest.json ({type(err).__name__})"
+    except out.ManifestError as err:
+        job.status = f"unreadable manifest.json ({str(err).rsplit(': ', 1)[-1]})"
+        job.overrides = _hydra_overrides(path)
         return job
-    job.overrides = [str(o) for o in job.manifest.get("overrides", [])]
+    listed = job.manifest.get("overrides", [])
+    job.overrides = [str(o) for o in listed] if isinstance(listed, list) else _hydra_overrides(path)
     if job.manifest.get("complete") is not True:
         job.status = "incomplete (manifest complete: false)"
         return job
-    for attr, fname in (("indicators", "indicators.parquet"), ("by_replicate", "indicators_by_replicate.parquet")):
-        try:
-            df = pd.read_parquet(path / fname)
-        except FileNotFoundError:
-            job.status = f"{fname} absent"
+    if not isinstance(job.manifest.get("replicates"), int) or isinstance(job.manifest.get("replicates"), bool):
+        job.status = "manifest.json has no replicate count (not a manifest of this program)"
+        return job
+    try:
+        out.check_complete(path)
+    except out.ManifestError as err:
+        job.status = f"damaged: {str(err).removeprefix(str(path) + '/')}"
+        return job
+    for attr, fname, columns in (("indicators", "indicators.parquet", INDICATOR_COLUMNS),
+                                 ("by_replicate", "indicators_by_replicate.parquet", REPLICATE_COLUMNS)):
+        df = _read_table(path / fname, columns)
+        if isinstance(df, str):
+            job.status = df
             return job
-        except Exception as err:  # noqa: BLE001 -- a damaged file makes the job missing, not the sweep
-            job.status = f"{fname} unreadable ({type(err).__name__})"
-            return job
-        for col in ("indicator", "unit"):
-            df[col] = df[col].astype(str)
         setattr(job, attr, df)
     return job
 
@@ -305,13 +344,13 @@ def _read_job(path: Path) -> Job:
 def find_jobs(sweep_dir: Path) -> tuple[list[Job], int | None]:
     """Every job directory of the sweep plus the expected jobs whose directory is absent.
 
-    A job directory is a subdirectory whose name starts with the job number (Hydra's default
-    ``<num>_<overrides>``) or that holds a ``manifest.json``. Returns the jobs in job order and
+    A job directory is a subdirectory that a job of this program wrote (it holds Hydra's
+    ``.hydra/``, a ``manifest.json`` or a ``job_failed.txt``); any other folder is not a job, even
+    when its name starts with a number (see :func:`foreign_dirs`). Returns the jobs in job order and
     the number of jobs the sweep launched (None when unknown).
     """
     jobs = [_read_job(p) for p in sorted(sweep_dir.iterdir())
-            if p.is_dir() and not p.name.startswith(".")
-            and (_job_number(p.name) is not None or (p / out.MANIFEST).is_file())]
+            if p.is_dir() and not p.name.startswith(".") and _is_job_dir(p)]
     expected = expected_jobs(sweep_dir)
     if expected is not None:
         by_num = {j.num: j for j in jobs if j.num is not None}
@@ -331,6 +370,12 @@ def find_jobs(sweep_dir: Path) -> tuple[list[Job], int | None]:
             j.overrides = _split_top_level(j.name.split("_", 1)[1])
     jobs.sort(key=lambda j: (j.num is None, j.num if j.num is not None else 0, j.name))
     return jobs, (len(expected) if expected is not None else None)
+
+
+def foreign_dirs(sweep_dir: Path) -> list[str]:
+    """Folders in a sweep directory that no job of this program wrote (left out of the aggregation)."""
+    return [p.name for p in sorted(Path(sweep_dir).iterdir())
+            if p.is_dir() and not p.name.startswith(".") and not _is_job_dir(p)]
 
 
 def label_jobs(jobs: list[Job]) -> list[str]:
@@ -531,6 +576,8 @@ def aggregate(sweep_dir: Path | str, reference: str | None = None,
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
         raise SweepError(f"sweep directory {sweep_dir} not found")
+    if (sweep_dir / out.MANIFEST).is_file() and not (sweep_dir / "multirun.yaml").is_file():
+        raise SweepError(f"{sweep_dir} is a run directory (it holds manifest.json), not a sweep directory")
     jobs, n_expected = find_jobs(sweep_dir)
     complete = [j for j in jobs if j.complete]
     missing = [j for j in jobs if not j.complete]
@@ -540,6 +587,10 @@ def aggregate(sweep_dir: Path | str, reference: str | None = None,
                          f"{'; ' + missing[0].describe() if missing else ''})")
     varying = label_jobs(jobs)
     ref = resolve_reference(jobs, reference)
+    ignored = foreign_dirs(sweep_dir)
+    if ignored:
+        print(f"warning: left out {len(ignored)} folder{'s' if len(ignored) != 1 else ''} that no job of this program "
+              f"wrote: {', '.join(ignored[:5])}{' ...' if len(ignored) > 5 else ''}", file=sys.stderr)
     if missing:
         print(f"warning: {len(missing)} of {len(jobs)} jobs missing or incomplete, aggregated the other "
               f"{len(complete)}: {'; '.join(j.describe() for j in missing)}", file=sys.stderr)
@@ -552,6 +603,10 @@ def aggregate(sweep_dir: Path | str, reference: str | None = None,
     diffs = pd.DataFrame(diff_rows, columns=diff_cols)
     summary = summary_table(indicators, complete)
 
+    # from here on the directory changes: first forget the earlier aggregation (its manifest, written
+    # last, is what says the sweep files are current), so a write that fails leaves no stale manifest
+    (sweep_dir / MANIFEST_FILE).unlink(missing_ok=True)
+    remove_leftovers(sweep_dir)
     files: dict[str, Path] = {}
     out.write_parquet(indicators, sweep_dir / INDICATORS_FILE)
     files[INDICATORS_FILE] = sweep_dir / INDICATORS_FILE
@@ -580,6 +635,7 @@ def aggregate(sweep_dir: Path | str, reference: str | None = None,
         "jobs_found": [j.name for j in jobs if j.path is not None],
         "complete": [j.name for j in complete],
         "missing": [j.describe() for j in missing],
+        "ignored_folders": ignored,
         "failed": {j.name: j.status.removeprefix("failed: ") for j in missing if j.failed},
         "rerun": {j.name: rerun_command(j, sweep_dir) for j in missing},
         "reference": ref.name,

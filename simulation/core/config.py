@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import os
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from simulation.core.states import AGE_BAND_NAMES, EDUCATION_NAMES, STATE_NAMES
+from simulation.core.states import AGE_BAND_EDGES, AGE_BAND_NAMES, EDUCATION_NAMES, STATE_NAMES
 
 RATE_BANDS = AGE_BAND_NAMES[1:-1]  # the age bands that carry rates: 16_18 .. 50_66
 
@@ -477,6 +478,7 @@ class OutputConfig:
     figure_format: str = MISSING
     language: str = MISSING
     headline: bool = MISSING
+    overwrite: bool = False  # replace an earlier run in hydra.run.dir (or sweep in hydra.sweep.dir) whole
 
 
 @dataclass
@@ -585,6 +587,22 @@ def _canonical_county(key: str, name: str, value, counties: list[str]) -> str:
     return found
 
 
+def _county_map(key: str, mapping: dict, counties: list[str]) -> dict:
+    """``mapping`` with its county names made canonical; two names of the same county are an error
+    (``Oslo`` and ``oslo`` would otherwise collapse, the last silently winning)."""
+    out: dict = {}
+    given: dict[str, str] = {}
+    for n, v in mapping.items():
+        c = _canonical_county(f"{key}.{n}", n, v, counties)
+        if c in out:
+            _fail(key, dict(mapping), f"{given[c]!r} and {n!r} both name {c}; give each county once")
+        out[c], given[c] = v, n
+    return out
+
+
+YOUTH_MAX_AGES = tuple(e - 1 for e in AGE_BAND_EDGES[1:5])  # 18, 21, 24, 29: where the tallies' age bands end
+
+
 def check_semantics(cfg: SimConfig) -> None:
     """Checks that span fields: names that must exist, shares that must sum to one."""
     counties = list(cfg.counties)
@@ -592,23 +610,23 @@ def check_semantics(cfg: SimConfig) -> None:
         _fail("counties", {}, "at least one county is needed")
     if len(counties) > 15:
         _fail("counties", len(counties), "at most 15 counties are supported")
-    cfg.population.only_counties = [_canonical_county("population.only_counties", n, n, counties)
-                                    for n in cfg.population.only_counties]
-    cfg.cooperation.by_county = {_canonical_county(f"cooperation.by_county.{n}", n, v, counties): v
-                                 for n, v in cfg.cooperation.by_county.items()}
+    only = [_canonical_county("population.only_counties", n, n, counties) for n in cfg.population.only_counties]
+    twice = [c for i, c in enumerate(only) if c in only[:i]]
+    if twice:
+        _fail("population.only_counties", list(cfg.population.only_counties), f"names {twice[0]} twice")
+    cfg.population.only_counties = only
+    cfg.cooperation.by_county = _county_map("cooperation.by_county", cfg.cooperation.by_county, counties)
     _check_values("cooperation.by_county", cfg.cooperation.by_county, 0.0, 1.0)
     fu = cfg.funding
-    fu.measure_budget_by_county = {
-        _canonical_county(f"funding.measure_budget_by_county.{n}", n, v, counties): v
-        for n, v in fu.measure_budget_by_county.items()}
+    fu.measure_budget_by_county = _county_map("funding.measure_budget_by_county", fu.measure_budget_by_county,
+                                              counties)
     _check_values("funding.measure_budget_by_county", fu.measure_budget_by_county, 0.0, 1e4)
     dyn = cfg.cooperation.dynamics
-    dyn.shock_rate_by_county = {_canonical_county(f"cooperation.dynamics.shock_rate_by_county.{n}", n, v, counties): v
-                                for n, v in dyn.shock_rate_by_county.items()}
+    dyn.shock_rate_by_county = _county_map("cooperation.dynamics.shock_rate_by_county", dyn.shock_rate_by_county,
+                                           counties)
     _check_values("cooperation.dynamics.shock_rate_by_county", dyn.shock_rate_by_county, 0.0, 1e3)
-    dyn.trend_per_year_by_county = {
-        _canonical_county(f"cooperation.dynamics.trend_per_year_by_county.{n}", n, v, counties): v
-        for n, v in dyn.trend_per_year_by_county.items()}
+    dyn.trend_per_year_by_county = _county_map("cooperation.dynamics.trend_per_year_by_county",
+                                               dyn.trend_per_year_by_county, counties)
     for n, v in dyn.trend_per_year_by_county.items():
         if not math.isfinite(v) or abs(v) > 1.0:
             _fail(f"cooperation.dynamics.trend_per_year_by_county.{n}", v, "must be between -1 and 1 per year")
@@ -681,6 +699,9 @@ def check_semantics(cfg: SimConfig) -> None:
         _fail("run.engine", cfg.run.engine, "must be one of kernel, agents")
     if cfg.output.language not in ("en", "nb"):
         _fail("output.language", cfg.output.language, "must be one of en, nb")
+    if cfg.indicators.youth_max_age not in YOUTH_MAX_AGES:
+        _fail("indicators.youth_max_age", cfg.indicators.youth_max_age,
+              f"must be one of {', '.join(map(str, YOUTH_MAX_AGES))} (the ages where the tallies' age bands end)")
     if not cfg.indicators.followup_months:
         _fail("indicators.followup_months", [], "give at least one follow-up point, e.g. [6, 12, 24]")
     for m in cfg.indicators.followup_months:
@@ -742,6 +763,8 @@ def _omegaconf_message(err: OmegaConfBaseException, cfg: DictConfig) -> str:
         node = OmegaConf.select(OmegaConf.structured(SimConfig), parent) if parent else OmegaConf.structured(SimConfig)
         options = list(node.keys()) if isinstance(node, DictConfig) else []
         return f"config error: {key}: unknown key{_suggest(leaf, options)}"
+    if "is not Optional" in msg or "Incompatible value 'None'" in msg:
+        return f"config error: {key}=None: must be set (None is not allowed here)"
     if "Missing mandatory value" in msg:
         return f"config error: {key}: missing value (set it in the YAML or on the command line)"
     if "is not a ListConfig" in msg:
@@ -751,10 +774,52 @@ def _omegaconf_message(err: OmegaConfBaseException, cfg: DictConfig) -> str:
     return f"config error: {key}={value!r}: {msg}"
 
 
-def validate(cfg: DictConfig | dict) -> SimConfig:
-    """Check a composed config against the schema and ranges; return the typed SimConfig."""
-    if not isinstance(cfg, DictConfig):
-        cfg = OmegaConf.create(cfg)
+def _plain(value: Any, key: str) -> Any:
+    """A config given as Python objects (a SimConfig changed by hand, a dict) in the types OmegaConf takes:
+    numpy scalars and arrays as Python numbers and lists, tuples as lists, paths as text. A set (no
+    order) and other objects are refused in one line naming the key."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name), f"{key}.{f.name}" if key else f.name)
+                for f in dataclasses.fields(value)}
+    if isinstance(value, DictConfig):
+        return value
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, (str, int)) else k: _plain(v, f"{key}.{k}" if key else str(k))
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, f"{key}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, (set, frozenset)):
+        _fail(key, value, "must be a list (a set has no order), e.g. " + repr(sorted(map(str, value))))
+    if value is None or isinstance(value, Enum) or type(value) in (bool, int, float, str):
+        return value
+    import numpy as np  # only for a config built by hand: numpy is not needed to read YAML
+
+    if isinstance(value, np.generic):
+        return value.item()
+    for kind in (bool, int, float, str):  # a subclass of a plain type (np.float64 is a float)
+        if isinstance(value, kind):
+            return kind(value)
+    if isinstance(value, np.ndarray):
+        return _plain(value.tolist(), key)
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    _fail(key, value, f"unsupported value of type {type(value).__name__}")
+
+
+def validate(cfg: DictConfig | SimConfig | dict) -> SimConfig:
+    """Check a config against the schema and ranges; return the typed SimConfig.
+
+    ``cfg`` is a composed config (``load_config``), a dict, or a SimConfig, which is checked again
+    (a field changed after validation is caught like a bad YAML value)."""
+    if isinstance(cfg, SimConfig) or (isinstance(cfg, dict) and not isinstance(cfg, DictConfig)):
+        plain = _plain(cfg, "")
+        try:
+            cfg = OmegaConf.create(plain)
+        except OmegaConfBaseException as err:
+            raise ConfigError(f"config error: {_one_line(str(err).split('full_key:')[0])}") from None
+    elif not isinstance(cfg, DictConfig):
+        raise ConfigError(f"config error: expected a config (load_config([...]), a SimConfig or a dict), "
+                          f"got {type(cfg).__name__} {_one_line(repr(cfg))[:80]}")
     plain = OmegaConf.masked_copy(cfg, [k for k in cfg.keys() if k != "hydra"])
     try:
         merged = OmegaConf.merge(OmegaConf.structured(SimConfig), plain)

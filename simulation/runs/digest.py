@@ -41,7 +41,11 @@ def table_digests(run_dir: Path | str) -> dict[str, str]:
     for path in sorted(run_dir.iterdir()):
         if path.name.startswith(".") or path.suffix not in TABLE_SUFFIXES or not path.is_file():
             continue
-        df = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        try:
+            df = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        except Exception as err:  # noqa: BLE001 -- Arrow's and pandas' errors for a damaged table are of many types
+            first = str(err).strip().splitlines()[0][:160] if str(err).strip() else ""
+            raise ValueError(f"{path}: cannot be read ({type(err).__name__}: {first})") from None
         out[path.name] = frame_digest(df)
     return out
 
@@ -54,14 +58,23 @@ def run_digest(digests: dict[str, str]) -> str:
     return h.hexdigest()
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage + message
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m simulation.digest", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="python -m simulation.digest", description=__doc__.splitlines()[0])
     parser.add_argument("run_dir", type=Path, help="a run directory (written by python -m simulation)")
     args = parser.parse_args(argv)
     if not args.run_dir.is_dir():
         print(f"digest: {args.run_dir}: not a directory", file=sys.stderr)
         return 2
-    digests = table_digests(args.run_dir)
+    try:
+        digests = table_digests(args.run_dir)
+    except (ValueError, OSError) as err:
+        print(f"digest: {err}", file=sys.stderr)
+        return 2
     if not digests:
         print(f"digest: {args.run_dir}: no result tables (*.parquet, *.csv) in it", file=sys.stderr)
         return 2

@@ -20,6 +20,7 @@ from simulation.core.params import steps_for
 from simulation.core.population import bytes_per_person, selected_counties
 from simulation.core.states import N_STATES, group_layout
 from simulation.institutions.model import CrossSectorModel
+from simulation.runs.memory import check_memory
 
 
 class InvariantError(RuntimeError):
@@ -43,6 +44,7 @@ class SimResult:
     n_persons: list[int]
     bytes_per_person: int
     timings: dict = field(default_factory=dict)
+    threads: int = 0  # Numba threads the replicates ran on
 
     @property
     def replicates(self) -> int:
@@ -66,10 +68,26 @@ def check_conservation(stocks: np.ndarray, flows: np.ndarray, n_persons: int) ->
 
 
 def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
-    """All replicates of one validated config."""
+    """All replicates of one validated config.
+
+    Refuses (ConfigError) a run that cannot fit in memory before allocating anything. Runs on
+    ``run.threads`` Numba threads (0: the process's setting, all cores unless the caller chose
+    fewer) and gives the caller back the thread count it had, so one run's setting does not leak
+    into the next call in the same process."""
+    check_memory(cfg)
+    threads_before = numba.get_num_threads()
+    threads = min(cfg.run.threads, numba.config.NUMBA_NUM_THREADS) if cfg.run.threads > 0 else threads_before
+    numba.set_num_threads(threads)
+    try:
+        res = _simulate(cfg, progress)
+    finally:
+        numba.set_num_threads(threads_before)
+    res.threads = threads
+    return res
+
+
+def _simulate(cfg: SimConfig, progress: bool | None) -> SimResult:
     t_start = time.perf_counter()
-    if cfg.run.threads > 0:
-        numba.set_num_threads(min(cfg.run.threads, numba.config.NUMBA_NUM_THREADS))
     counties = selected_counties(cfg)
     groups = group_layout(counties)
     burn, report = steps_for(cfg)

@@ -3,6 +3,7 @@
 Every file is written to a temporary name in the same folder and renamed into place, so a
 killed job never leaves a half-written table under the final name. ``manifest.json`` is
 written first without and last with ``"complete": true``: only then is the directory complete.
+:func:`check_complete` is what readers use to trust a run directory (complete, no table changed).
 """
 from __future__ import annotations
 
@@ -26,6 +27,14 @@ from simulation.runs.montecarlo import SimResult
 MANIFEST = "manifest.json"
 TABLES = ("stocks.parquet", "flows.parquet", "events.parquet", "indicator_series.parquet", "indicators.parquet",
           "indicators_by_replicate.parquet", "ledger.parquet", "institutions.parquet", "headline.csv")
+FAILED_FILE = "job_failed.txt"  # a sweep job that raised: the one-line reason, then the traceback (simulation.app)
+FIGURES_DIR = "figures"
+RUN_FIGURES = ("stocks_stacked", "indicators_fan", "flows", "institutions", "queues")  # figures/<name>.<format>
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+class ManifestError(ValueError):
+    """A run directory's manifest that is absent, damaged or not a run's; the message is one line naming the file."""
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
@@ -181,10 +190,12 @@ def manifest(cfg, res: SimResult, timings: dict, files: dict[str, int], override
         "overrides": overrides,
         "git_revision": git_revision(Path(__file__).resolve().parent),
         "versions": versions(),
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "numba_threads": numba.get_num_threads()},
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
+                    "numba_threads": res.threads or numba.get_num_threads()},
         "timings_s": timings,
         "files_bytes": files,
         "language": cfg.output.language,
+        "youth_max_age": cfg.indicators.youth_max_age,
     }
 
 
@@ -198,11 +209,63 @@ def write_manifest(data: dict, directory: Path) -> None:
 
 
 def read_manifest(directory: Path) -> dict:
-    return json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
+    """The run directory's ``manifest.json`` as a dict; :class:`ManifestError` (one line, naming the file)
+    when it is absent, unreadable, not JSON or not a JSON object."""
+    path = Path(directory) / MANIFEST
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: not found (not a run directory, or the run was killed before it started "
+                            "writing)") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ManifestError(f"{path}: unreadable ({type(err).__name__}: {getattr(err, 'strerror', None) or err})") \
+            from None
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise ManifestError(f"{path}: damaged, not valid JSON ({str(err).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise ManifestError(f"{path}: not a run manifest (a JSON {type(data).__name__}, expected an object)")
+    return data
+
+
+def check_complete(directory: Path | str) -> dict:
+    """The manifest of a finished run whose files are all in place; :class:`ManifestError` otherwise.
+
+    A run is finished when its manifest says ``"complete": true`` (written last). Every table it
+    lists must still have the size it had then, so a truncated or replaced table is caught before
+    anything is drawn or computed from it. (Figures are left out: the plot command redraws them.)
+    """
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    if manifest.get("complete") is not True:
+        raise ManifestError(f"{directory / MANIFEST}: the run is incomplete (\"complete\": "
+                            f"{json.dumps(manifest.get('complete'))}): it was interrupted or failed; re-run it")
+    files = manifest.get("files_bytes")
+    if not isinstance(files, dict):
+        raise ManifestError(f"{directory / MANIFEST}: lists no files (files_bytes); not a manifest of this program")
+    for name, size in files.items():
+        if name.startswith(f"{FIGURES_DIR}/"):
+            continue
+        path = directory / name
+        try:
+            actual = path.stat().st_size
+        except OSError:
+            raise ManifestError(f"{path}: listed in {MANIFEST} but missing") from None
+        if actual != size:
+            raise ManifestError(f"{path}: {actual} bytes, but {MANIFEST} says {size} (damaged or changed since "
+                                "the run)")
+    return manifest
 
 
 def youth_max_age(run_dir: Path) -> int | None:
-    """The configured upper youth age, from Hydra's saved config when the run has it (for labels)."""
+    """The configured upper youth age (for labels): from the manifest, else from Hydra's saved config."""
+    try:
+        value = read_manifest(run_dir).get("youth_max_age")
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    except ManifestError:
+        pass
     try:
         import yaml
 
@@ -212,32 +275,45 @@ def youth_max_age(run_dir: Path) -> int | None:
         return None
 
 
-def write_tables(results, directory: Path | str, overrides: list[str]) -> None:
+def write_tables(results, directory: Path | str, overrides: list[str]) -> list[Path]:
     """The run directory's tables and headline, then a manifest that says ``complete: false``
-    (figures read it for their labels; :func:`finish` rewrites it last)."""
+    (figures read it for their labels; :func:`finish` rewrites it last). Returns the files written."""
     directory = Path(directory)
     t0 = time.perf_counter()
     raw = results.raw
-    write_parquet(stocks_table(raw), directory / "stocks.parquet")
-    write_parquet(flows_table(raw), directory / "flows.parquet")
-    write_parquet(events_table(raw), directory / "events.parquet")
-    write_parquet(series_table(raw, results.series), directory / "indicator_series.parquet")
-    write_parquet(institutions_table(raw), directory / "institutions.parquet")
-    write_parquet(ledger_table(raw.bookings, results.config.funding, raw.step_days, raw.scale, raw.start_year),
-                  directory / "ledger.parquet")
-    write_parquet(results.indicators, directory / "indicators.parquet")
-    write_parquet(replicate_table(results.per_replicate), directory / "indicators_by_replicate.parquet")
+    # first a manifest that says the run is not complete: the directory is marked as a run of this
+    # program from its first file on, so a run killed while writing can be replaced (output.overwrite)
+    write_manifest(manifest(results.config, raw, raw.timings, {}, list(overrides), complete=False), directory)
+    tables = {
+        "stocks.parquet": lambda: stocks_table(raw),
+        "flows.parquet": lambda: flows_table(raw),
+        "events.parquet": lambda: events_table(raw),
+        "indicator_series.parquet": lambda: series_table(raw, results.series),
+        "institutions.parquet": lambda: institutions_table(raw),
+        "ledger.parquet": lambda: ledger_table(raw.bookings, results.config.funding, raw.step_days, raw.scale,
+                                               raw.start_year),
+        "indicators.parquet": lambda: results.indicators,
+        "indicators_by_replicate.parquet": lambda: replicate_table(results.per_replicate),
+    }
+    written = []
+    for name, table in tables.items():
+        write_parquet(table(), directory / name)
+        written.append(directory / name)
     write_text(results.headline().to_csv(index=False), directory / "headline.csv")
+    written.append(directory / "headline.csv")
     raw.timings["tables_s"] = time.perf_counter() - t0
     write_manifest(manifest(results.config, raw, raw.timings, {}, list(overrides), complete=False), directory)
+    return written
 
 
-def finish(results, directory: Path | str, overrides: list[str]) -> dict[str, int]:
-    """List the run directory's files and write the manifest last, with ``complete: true``. Returns file sizes."""
+def finish(results, directory: Path | str, overrides: list[str], written: list[Path] | None = None) -> dict[str, int]:
+    """Write the manifest last, with ``complete: true`` and the sizes of the files this run wrote
+    (``written``; by default the tables and figures the run writes that are present). Returns the sizes."""
     directory = Path(directory)
     raw = results.raw
-    files = {str(p.relative_to(directory)): p.stat().st_size for p in sorted(directory.rglob("*"))
-             if p.is_file() and not p.name.startswith(".") and ".hydra" not in p.parts
-             and p.name != MANIFEST and p.suffix != ".log"}
+    if written is None:
+        names = [*TABLES, *(f"{FIGURES_DIR}/{n}.{results.config.output.figure_format}" for n in RUN_FIGURES)]
+        written = [directory / n for n in names if (directory / n).is_file()]
+    files = {Path(p).relative_to(directory).as_posix(): Path(p).stat().st_size for p in sorted(written)}
     write_manifest(manifest(results.config, raw, raw.timings, files, list(overrides), complete=True), directory)
     return files

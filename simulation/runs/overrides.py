@@ -6,7 +6,7 @@ import difflib
 import typing
 
 from simulation.core.config import SimConfig
-from simulation.runs.compose import config_groups, load_config
+from simulation.runs.compose import compose_config, config_groups
 
 _HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd", "--cfg", "-c",
                            "--package", "-p", "--info", "-i", "--experimental-rerun"}
@@ -94,7 +94,7 @@ def _check_composition(overrides) -> str | None:
         else:
             first.append(o.input_line)
     try:
-        load_config(first)
+        compose_config(first)
     except HydraException as err:
         lines = [ln.strip() for ln in str(err).splitlines() if ln.strip()]
         cause = err.__cause__

@@ -13,8 +13,11 @@ from simulation.runs.montecarlo import SimResult, simulate
 
 
 def as_sim_config(cfg: DictConfig | SimConfig | dict) -> SimConfig:
-    """A validated SimConfig from whatever the caller holds."""
-    return cfg if isinstance(cfg, SimConfig) else validate(cfg)
+    """A validated SimConfig from whatever the caller holds.
+
+    A SimConfig is validated again: its fields can be changed after validation
+    (``cfg.cooperation.strength = 5``), and a run must never start from a value the YAML would refuse."""
+    return validate(cfg)
 
 
 @dataclass

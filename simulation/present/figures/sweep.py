@@ -214,8 +214,19 @@ def make_figures(sweep_dir: Path | str, language: str | None = None, fmt: str | 
         if not (sweep_dir / name).is_file():
             raise SweepError(f"{name} not found in sweep directory {sweep_dir} "
                              f"(aggregate it first: python -m simulation.sweep {sweep_dir})")
-    manifest = json.loads((sweep_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
-    diffs, jobs, ref, varying = _load(sweep_dir, manifest.get("reference"))
+    try:
+        manifest = json.loads((sweep_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise SweepError(f"{sweep_dir / MANIFEST_FILE}: damaged, not valid JSON ({str(err).splitlines()[0]}); "
+                         f"aggregate again: python -m simulation.sweep {sweep_dir}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("reference"), str):
+        raise SweepError(f"{sweep_dir / MANIFEST_FILE}: not a sweep manifest of this program (no reference job); "
+                         f"aggregate again: python -m simulation.sweep {sweep_dir}")
+    try:
+        diffs, jobs, ref, varying = _load(sweep_dir, manifest["reference"])
+    except (KeyError, OSError, ValueError) as err:
+        raise SweepError(f"{sweep_dir / DIFFERENCES_FILE}: unreadable or not a table of this program "
+                         f"({type(err).__name__}); aggregate again: python -m simulation.sweep {sweep_dir}") from None
     language, fmt = _figure_defaults(ref, language, fmt)
     written = [p for j in jobs if j.complete for p in run_figures.make_figures(j.path, language=language, fmt=fmt)]
     if len(diffs):
