@@ -1,20 +1,13 @@
-"""Compose a config from ``configs/`` the way the command line does (Hydra's compose API)."""
+"""Compose a config from ``configs/`` the way the command line does, with its errors in one line."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 from omegaconf import DictConfig
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent.parent / "configs"
+from simulation.runs.hydra_compose import CONFIG_DIR, compose_config, config_groups
 
-
-def compose_config(overrides: list[str], config_name: str = "config") -> DictConfig:
-    """Hydra's composition itself; raises Hydra's own (several-line) errors."""
-    from hydra import compose, initialize_config_dir
-
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None, job_name="simulation"):
-        return compose(config_name, overrides=overrides)
+__all__ = ["CONFIG_DIR", "compose_config", "config_groups", "load_config"]
 
 
 def load_config(overrides: Iterable[str] = (), config_name: str = "config") -> DictConfig:
@@ -40,8 +33,3 @@ def load_config(overrides: Iterable[str] = (), config_name: str = "config") -> D
         message = check_overrides(overrides) if config_name == "config" else None
         first = next((ln.strip() for ln in str(err).splitlines() if ln.strip()), type(err).__name__)
         raise ConfigError(message or f"config error: {first}") from None
-
-
-def config_groups(config_dir: Path = CONFIG_DIR) -> dict[str, list[str]]:
-    """Config groups and their options, from the config directory."""
-    return {d.name: sorted(p.stem for p in d.glob("*.yaml")) for d in sorted(config_dir.iterdir()) if d.is_dir()}

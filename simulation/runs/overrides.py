@@ -6,7 +6,7 @@ import difflib
 import typing
 
 from simulation.core.config import SimConfig
-from simulation.runs.compose import compose_config, config_groups
+from simulation.runs.hydra_compose import compose_config, config_groups
 
 _HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd", "--cfg", "-c",
                            "--package", "-p", "--info", "-i", "--experimental-rerun"}
