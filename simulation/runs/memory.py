@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from simulation.core.config import ConfigError, SimConfig
-from simulation.core.kernel import N_EVENTS
+from simulation.core.schema import N_EVENTS
 from simulation.core.params import steps_for
 from simulation.core.population import bytes_per_person, person_counts, selected_counties
 from simulation.core.states import N_STATES, group_layout
