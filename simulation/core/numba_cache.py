@@ -18,7 +18,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent  # the simulation package
 # every file with compiled code or code that compiled code inlines, relative to the package
 COMPILED_SOURCES = ("core/states.py", "core/schema.py", "core/rng.py", "core/rules.py", "core/kernel.py",
-                    "core/step.py", "core/allocation.py", "institutions/persons.py")
+                    "core/step.py", "core/allocation.py", "core/counts.py", "institutions/persons.py")
 
 
 def cache_dir() -> Path:
