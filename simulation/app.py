@@ -26,7 +26,6 @@ from omegaconf import DictConfig
 from simulation.analysis.sweep import FAILED_FILE, MISSING_FILE, aggregate, not_complete, one_line, report
 from simulation.api import format_headline, run, write_outputs
 from simulation.core.config import ConfigError, validate
-from simulation.present.figures.sweep import draw_aggregated
 from simulation.runs.atomic import atomic_write
 from simulation.runs.compose import CONFIG_DIR
 from simulation.runs.outputs import MANIFEST
@@ -114,6 +113,8 @@ class SweepAggregator(Callback):
     def on_multirun_end(self, config, **kwargs: Any) -> None:
         sweep_dir = "?"
         try:
+            from simulation.present.figures.sweep import draw_aggregated  # matplotlib: only when a sweep ends
+
             sweep_dir = str(config.hydra.sweep.dir)
             result = aggregate(Path(sweep_dir), reference=self.reference,
                                draw=draw_aggregated if self.figure else None)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from simulation.core.kernel import EVENT_NAMES
 from simulation.core.states import STATE_NAMES
@@ -28,8 +30,12 @@ TABLES = ("stocks.parquet", "flows.parquet", "events.parquet", "indicator_series
           "indicators_by_replicate.parquet", "ledger.parquet", "institutions.parquet", "headline.csv")
 
 
-def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False, compression="zstd"))
+def write_parquet(table: pd.DataFrame | pa.Table, path: Path) -> None:
+    """A table (a DataFrame, or an Arrow table built to a DataFrame's schema) as zstd-compressed Parquet."""
+    if isinstance(table, pd.DataFrame):
+        atomic_write(path, lambda tmp: table.to_parquet(tmp, index=False, compression="zstd"))
+    else:
+        atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
 def write_text(text: str, path: Path) -> None:
@@ -40,24 +46,46 @@ def _years(res: SimResult, steps: np.ndarray) -> np.ndarray:
     return res.start_year + steps * res.step_days / 365.25
 
 
-def stocks_table(res: SimResult) -> pd.DataFrame:
-    """step x state x group x replicate, raw and scaled to the real population."""
+def _arrow(columns: dict[str, np.ndarray | tuple[np.ndarray, list[str]]]) -> pa.Table:
+    """An Arrow table with exactly the schema (pandas metadata included) that ``DataFrame.to_parquet`` writes
+    for the same columns: numbers as they are, labels as categoricals given as (codes, categories).
+
+    Built straight from the arrays: a long table (millions of rows) never becomes a DataFrame, whose
+    categorical columns are slow to make and to convert."""
+    head = pd.DataFrame({name: pd.Categorical.from_codes(col[0][:1], col[1]) if isinstance(col, tuple) else col[:1]
+                         for name, col in columns.items()})
+    schema = pa.Schema.from_pandas(head, preserve_index=False)
+    arrays = []
+    for field, col in zip(schema, columns.values()):
+        if isinstance(col, tuple):
+            codes = np.asarray(col[0]).astype(field.type.index_type.to_pandas_dtype(), copy=False)
+            arrays.append(pa.DictionaryArray.from_arrays(codes, pa.array(col[1], type=field.type.value_type)))
+        else:
+            arrays.append(pa.array(col, type=field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def stocks_arrow(res: SimResult) -> pa.Table:
+    """step x state x group x replicate, raw and scaled to the real population (``stocks.parquet``)."""
     R, T1, S, G = res.stocks.shape
-    rep, step, state, group = (a.ravel() for a in np.meshgrid(np.arange(R), np.arange(T1), np.arange(S), np.arange(G),
-                                                             indexing="ij"))
-    counts = res.stocks.ravel()
     dims = pd.Categorical([d for d, _ in res.groups])
     groups = pd.Categorical([g for _, g in res.groups])
-    return pd.DataFrame({
-        "replicate": rep.astype(np.int16),
-        "step": step.astype(np.int32),
-        "year": _years(res, step),
-        "state": pd.Categorical.from_codes(state, STATE_NAMES),
-        "dimension": dims[group],
-        "group": groups[group],
-        "count": counts.astype(np.int32),
+    counts = res.stocks.ravel()
+    return _arrow({
+        "replicate": np.repeat(np.arange(R, dtype=np.int16), T1 * S * G),
+        "step": np.tile(np.repeat(np.arange(T1, dtype=np.int32), S * G), R),
+        "year": np.tile(np.repeat(_years(res, np.arange(T1)), S * G), R),
+        "state": (np.tile(np.repeat(np.arange(S, dtype=np.int8), G), R * T1), STATE_NAMES),
+        "dimension": (np.tile(dims.codes, R * T1 * S), list(dims.categories)),
+        "group": (np.tile(groups.codes, R * T1 * S), list(groups.categories)),
+        "count": counts.astype(np.int32, copy=False),
         "count_scaled": counts * res.scale,
     })
+
+
+def stocks_table(res: SimResult) -> pd.DataFrame:
+    """``stocks.parquet`` as a DataFrame."""
+    return stocks_arrow(res).to_pandas()
 
 
 def flows_table(res: SimResult) -> pd.DataFrame:
@@ -79,19 +107,24 @@ def flows_table(res: SimResult) -> pd.DataFrame:
     })
 
 
-def events_table(res: SimResult) -> pd.DataFrame:
+def events_arrow(res: SimResult) -> pa.Table:
     """Programme outcomes, youth-guarantee offers, spells and attribute stocks per step, raw and scaled
-    (``nav_spell_days`` is a sum of days, so its scaled value is person-days)."""
+    (``nav_spell_days`` is a sum of days, so its scaled value is person-days): ``events.parquet``."""
     R, T1, E = res.events.shape
-    rep, step, ev = (a.ravel() for a in np.meshgrid(np.arange(R), np.arange(T1), np.arange(E), indexing="ij"))
-    return pd.DataFrame({
-        "replicate": rep.astype(np.int16),
-        "step": step.astype(np.int32),
-        "year": _years(res, step),
-        "event": pd.Categorical.from_codes(ev, EVENT_NAMES),
-        "count": res.events.ravel(),
-        "count_scaled": res.events.ravel() * res.scale,
+    counts = res.events.ravel()
+    return _arrow({
+        "replicate": np.repeat(np.arange(R, dtype=np.int16), T1 * E),
+        "step": np.tile(np.repeat(np.arange(T1, dtype=np.int32), E), R),
+        "year": np.tile(np.repeat(_years(res, np.arange(T1)), E), R),
+        "event": (np.tile(np.arange(E), R * T1), EVENT_NAMES),
+        "count": counts,
+        "count_scaled": counts * res.scale,
     })
+
+
+def events_table(res: SimResult) -> pd.DataFrame:
+    """``events.parquet`` as a DataFrame."""
+    return events_arrow(res).to_pandas()
 
 
 def series_table(res: SimResult, series: dict) -> pd.DataFrame:
@@ -218,9 +251,9 @@ def write_tables(results, directory: Path | str, overrides: list[str]) -> None:
     directory = Path(directory)
     t0 = time.perf_counter()
     raw = results.raw
-    write_parquet(stocks_table(raw), directory / "stocks.parquet")
+    write_parquet(stocks_arrow(raw), directory / "stocks.parquet")
     write_parquet(flows_table(raw), directory / "flows.parquet")
-    write_parquet(events_table(raw), directory / "events.parquet")
+    write_parquet(events_arrow(raw), directory / "events.parquet")
     write_parquet(series_table(raw, results.series), directory / "indicator_series.parquet")
     write_parquet(institutions_table(raw), directory / "institutions.parquet")
     write_parquet(ledger_table(raw.bookings, results.config.funding, raw.step_days, raw.scale, raw.start_year),

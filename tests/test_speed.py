@@ -1,0 +1,88 @@
+"""What keeps a run's start-up short stays correct: the override check leaves composing to Hydra only when
+composing cannot fail, Student's t quantile without scipy.stats is scipy's to the last bit, and the
+command's modules load no heavy library that the first simulated step does not need."""
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import types
+import typing
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from omegaconf import OmegaConf
+
+from simulation import load_config
+from simulation.core.config import SimConfig
+from simulation.runs import overrides as ov
+from simulation.runs.indicators import t_quantile
+
+
+def _schema_keys(tp, prefix: str = "") -> list[str]:
+    """Every key of the config schema, sections and values, dotted."""
+    keys = []
+    for name, hint in typing.get_type_hints(tp).items():
+        if name not in {f.name for f in dataclasses.fields(tp)}:
+            continue
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 1:
+            hint = args[0]
+        key = f"{prefix}{name}"
+        keys.append(key)
+        if dataclasses.is_dataclass(hint):
+            keys += _schema_keys(hint, key + ".")
+    return keys
+
+
+def test_every_schema_key_is_in_the_default_config_or_listed_as_absent():
+    """What lets check_overrides leave a plain change to Hydra: the key is there, so composing succeeds."""
+    cfg = load_config()
+    missing = [k for k in _schema_keys(SimConfig) if OmegaConf.select(cfg, k, default="<missing>") == "<missing>"]
+    unlisted = [k for k in missing if not any(k == p or k.startswith(p + ".") for p in ov.ABSENT_FROM_DEFAULTS)]
+    assert not unlisted, "add these sections to overrides.ABSENT_FROM_DEFAULTS"
+    assert all(p in missing for p in ov.ABSENT_FROM_DEFAULTS)  # the list names nothing the defaults have
+
+
+def test_plain_overrides_are_not_composed_twice(monkeypatch):
+    composed = []
+    monkeypatch.setattr(ov, "_check_composition", lambda overrides: composed.append(overrides) or None)
+    assert ov.check_overrides(["run.replicates=3", "population.scale=1000", "run.progress=false",
+                               "hydra.run.dir=/tmp/x", "output.figures=false"]) is None
+    assert composed == []
+    for needs in (["economy=recession"], ["+cooperation.by_county.Oslo=0.3"], ["cooperation.by_county={}"],
+                  ["~run.seed"], ["run=3"], ["-m", "run.replicates=2,3", "cooperation=weak,strong"],
+                  ["economy.replay.start_year=3"]):
+        composed.clear()
+        assert ov.check_overrides(needs) is None
+        assert len(composed) == 1, needs
+
+
+def test_a_bad_override_still_fails_in_one_line():
+    assert ov.check_overrides(["run.replicate=3"]).startswith("config error: run.replicate: unknown key")
+    assert "unknown option" in ov.check_overrides(["economy=recesion"])
+    assert ov.check_overrides(["economy.replay.start_year=3"]).startswith("config error: economy.replay")
+
+
+@settings(max_examples=200, deadline=None)
+@given(p=st.floats(0.5, 0.999), df=st.one_of(st.integers(1, 400).map(float), st.floats(0.05, 1e6)))
+def test_t_quantile_is_scipys(p, df):
+    from scipy import stats
+
+    assert t_quantile(p, df) == float(stats.t.ppf(p, df))
+
+
+def test_t_quantile_without_degrees_of_freedom_is_nan():
+    assert np.isnan(t_quantile(0.95, 0)) and np.isnan(t_quantile(0.95, float("nan")))
+
+
+@pytest.mark.parametrize("module, absent", [
+    ("simulation.app", ["matplotlib", "scipy.stats"]),
+    ("simulation.api", ["matplotlib", "scipy.stats"]),
+])
+def test_the_commands_modules_load_no_library_the_first_step_does_not_need(module, absent):
+    code = f"import sys, {module}; print(' '.join(m for m in {absent!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "", f"{module} imports {out}"
