@@ -24,18 +24,20 @@ def format_headline(results: Results) -> str:
     return _format_headline(results.headline())
 
 
-def write_outputs(results: Results, directory: Path | str, overrides: Iterable[str] = ()) -> dict[str, int]:
-    """Write the run directory: tables, headline, figures, and the manifest last. Returns file sizes."""
+def write_outputs(results: Results, directory: Path | str, overrides: Iterable[str] = (),
+                  figures: bool | None = None) -> dict[str, int]:
+    """Write the run directory: tables, headline, figures (``output.figures`` unless ``figures`` says), and the
+    manifest last. Returns file sizes."""
     import time
 
     directory = Path(directory)
     overrides = list(overrides)
     out.write_tables(results, directory, overrides)
     cfg = results.config
-    if cfg.output.figures:
+    if cfg.output.figures if figures is None else figures:
+        t1 = time.perf_counter()
         from simulation.present.figures.run import make_figures
 
-        t1 = time.perf_counter()
-        make_figures(directory, language=cfg.output.language, fmt=cfg.output.figure_format)
+        make_figures(directory, language=cfg.output.language, fmt=cfg.output.figure_format, processes=2)
         results.raw.timings["figures_s"] = time.perf_counter() - t1
     return out.finish(results, directory, overrides)

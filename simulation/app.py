@@ -55,10 +55,11 @@ def _record_failure(run_dir: Path, job: str, err: Exception) -> None:
         log.error("could not write %s: %s", path, one_line(write_err))
 
 
-def _simulate(sim_cfg, run_dir: Path, overrides: list[str], t0: float) -> None:
+def _simulate(sim_cfg, run_dir: Path, overrides: list[str], t0: float, sweep_job: bool = False) -> None:
     results = run(sim_cfg)
     results.raw.timings["total_s"] = time.perf_counter() - t0
-    write_outputs(results, run_dir, overrides=overrides)
+    figures = sim_cfg.output.figures and (sim_cfg.output.sweep_figures or not sweep_job)
+    write_outputs(results, run_dir, overrides=overrides, figures=figures)
     if sim_cfg.output.headline:
         print(f"\n{sim_cfg.scenario.name} | {sim_cfg.economy.name} | cooperation {sim_cfg.cooperation.name} | "
               f"{sim_cfg.run.replicates} replicate{'s' if sim_cfg.run.replicates != 1 else ''}, {sim_cfg.run.years:g} "
@@ -83,7 +84,7 @@ def main(cfg: DictConfig) -> None:
     log.info("scenario=%s economy=%s cooperation=%s, %d replicates -> %s", sim_cfg.scenario.name,
              sim_cfg.economy.name, sim_cfg.cooperation.name, sim_cfg.run.replicates, run_dir)
     try:
-        _simulate(sim_cfg, run_dir, overrides, t0)
+        _simulate(sim_cfg, run_dir, overrides, t0, sweep_job=hc.mode == RunMode.MULTIRUN)
     except Exception as err:
         if hc.mode != RunMode.MULTIRUN:
             raise

@@ -86,3 +86,23 @@ def test_the_commands_modules_load_no_library_the_first_step_does_not_need(modul
     code = f"import sys, {module}; print(' '.join(m for m in {absent!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "", f"{module} imports {out}"
+
+
+def test_sweep_jobs_can_leave_their_figures_to_the_plot_command(tmp_path):
+    sweep_dir = tmp_path / "multirun"
+    proc = subprocess.run([sys.executable, "-m", "simulation", "-m", "cooperation=weak,strong", "output.sweep_figures=false",
+                           "population.scale=8000", "run.years=1", "run.burn_in_years=0.5", "run.replicates=2",
+                           "run.progress=false", "output.headline=false", f"hydra.sweep.dir={sweep_dir}"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    jobs = sorted(p for p in sweep_dir.iterdir() if p.is_dir() and p.name[0].isdigit())
+    assert len(jobs) == 2
+    for job in jobs:
+        assert '"complete": true' in (job / "manifest.json").read_text()
+        assert not (job / "figures").exists()
+    assert (sweep_dir / "sweep_indicators.parquet").is_file() and (sweep_dir / "sweep_differences.png").is_file()
+    proc = subprocess.run([sys.executable, "-m", "simulation.plots", str(sweep_dir)], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for job in jobs:
+        assert len(list((job / "figures").glob("*.png"))) == 5
