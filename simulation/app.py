@@ -10,6 +10,7 @@ run, or the whole sweep at that job, with a one-line message and exit status 2.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import hydra
+from hydra._internal.hydra import Hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
@@ -31,6 +33,26 @@ from simulation.runs.compose import CONFIG_DIR
 from simulation.runs.outputs import MANIFEST
 
 log = logging.getLogger("simulation")
+
+
+def _get_mode_without_composing(get_mode):
+    """Hydra composes the whole config once only to read ``hydra.mode`` (``Hydra.get_mode``), then composes it
+    again to run. None of our configs sets ``hydra.mode``, so it is None (Hydra then takes -m or not) unless the
+    command line sets it or adds a config that might (``+experiment=...``): only then is the first composition,
+    a third of a second, worth doing. tests/test_speed.py compares both answers."""
+
+    @functools.wraps(get_mode)
+    def fast(self, config_name, overrides):
+        if any("mode" in o or o.lstrip().startswith("+") for o in overrides):
+            return get_mode(self, config_name, overrides)
+        return None
+
+    fast.composing = get_mode
+    return fast
+
+
+if not hasattr(Hydra.get_mode, "composing"):
+    Hydra.get_mode = _get_mode_without_composing(Hydra.get_mode)
 
 
 def _start_job(run_dir: Path) -> None:

@@ -106,3 +106,20 @@ def test_sweep_jobs_can_leave_their_figures_to_the_plot_command(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     for job in jobs:
         assert len(list((job / "figures").glob("*.png"))) == 5
+
+
+@pytest.mark.parametrize("overrides", [[], ["run.replicates=3", "hydra.run.dir=/tmp/x"], ["economy=recession"],
+                                       ["cooperation=weak,strong"], ["+experiment=recession_cooperation"],
+                                       ["hydra.mode=MULTIRUN"], ["hydra.mode=RUN"]])
+def test_hydras_mode_is_read_without_composing_where_composing_would_say_none(overrides):
+    from hydra import initialize_config_dir
+    from hydra._internal.hydra import Hydra
+    from hydra.core.global_hydra import GlobalHydra
+
+    import simulation.app  # noqa: F401  (puts the shortcut in place)
+    from simulation.runs.compose import CONFIG_DIR
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
+        hydra = GlobalHydra.instance().hydra
+        fast = Hydra.get_mode(hydra, "config", list(overrides))
+        assert fast == Hydra.get_mode.composing(hydra, "config", list(overrides))

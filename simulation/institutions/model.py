@@ -92,6 +92,7 @@ class CrossSectorModel(mesa.Model):
         self._app_count = np.zeros(n_chunks, dtype=np.int64)
         self.t = 0
         self.kernel_seconds = 0.0
+        self.first_step_at: float | None = None  # time.perf_counter() when the persons first moved
         fu = cfg.funding
         ot_capacity = fu.ot_capacity_relative
         places = (fu.caseworker_capacity_relative, fu.adult_education_places_relative, fu.apprenticeship_places_relative)
@@ -278,6 +279,8 @@ class CrossSectorModel(mesa.Model):
             self.datacollector.collect(self)
             self._reported_steps.append(self.t - self.burn)
         t0 = time.perf_counter()
+        if self.first_step_at is None:
+            self.first_step_at = t0
         stocks, flows, events = self.out
         if self.engine is None:
             K.run_steps(self.people, self.params, self.table, self.key, self.t, n, self.burn, self.chunk, *self.acc,

@@ -6,11 +6,13 @@ written first without and last with ``"complete": true``: only then is the direc
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -163,8 +165,10 @@ def replicate_table(per_replicate: dict) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+@functools.lru_cache(maxsize=8)
 def git_revision(where: Path) -> str:
-    """The code's git revision (with '+dirty' when changed), or 'unknown' outside a checkout."""
+    """The code's git revision (with '+dirty' when changed), or 'unknown' outside a checkout. Asked once per
+    process: the code that runs is the code imported at the start, whatever happens to the checkout later."""
     try:
         rev = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True,
                              timeout=5).stdout.strip()
@@ -176,6 +180,11 @@ def git_revision(where: Path) -> str:
 
 
 def versions() -> dict[str, str]:
+    return dict(_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple[tuple[str, str], ...]:
     out = {"python": platform.python_version()}
     for pkg in ("simulation", "numpy", "numba", "llvmlite", "pandas", "pyarrow", "scipy", "hydra-core", "omegaconf",
                 "matplotlib", "mesa"):
@@ -183,7 +192,7 @@ def versions() -> dict[str, str]:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             out[pkg] = "not installed"
-    return out
+    return tuple(out.items())
 
 
 def manifest(cfg, res: SimResult, timings: dict, files: dict[str, int], overrides: list[str], complete: bool) -> dict:
@@ -251,9 +260,19 @@ def write_tables(results, directory: Path | str, overrides: list[str]) -> None:
     directory = Path(directory)
     t0 = time.perf_counter()
     raw = results.raw
-    write_parquet(stocks_arrow(raw), directory / "stocks.parquet")
-    write_parquet(flows_table(raw), directory / "flows.parquet")
+    # the largest table is encoded on a second thread (Arrow works without the GIL) while this one does the rest
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stocks") as pool:
+        stocks = pool.submit(lambda: write_parquet(stocks_arrow(raw), directory / "stocks.parquet"))
+        _write_small_tables(results, directory)
+        stocks.result()
+    raw.timings["tables_s"] = time.perf_counter() - t0
+    write_manifest(manifest(results.config, raw, raw.timings, {}, list(overrides), complete=False), directory)
+
+
+def _write_small_tables(results, directory: Path) -> None:
+    raw = results.raw
     write_parquet(events_arrow(raw), directory / "events.parquet")
+    write_parquet(flows_table(raw), directory / "flows.parquet")
     write_parquet(series_table(raw, results.series), directory / "indicator_series.parquet")
     write_parquet(institutions_table(raw), directory / "institutions.parquet")
     write_parquet(ledger_table(raw.bookings, results.config.funding, raw.step_days, raw.scale, raw.start_year),
@@ -261,8 +280,6 @@ def write_tables(results, directory: Path | str, overrides: list[str]) -> None:
     write_parquet(results.indicators, directory / "indicators.parquet")
     write_parquet(replicate_table(results.per_replicate), directory / "indicators_by_replicate.parquet")
     write_text(results.headline().to_csv(index=False), directory / "headline.csv")
-    raw.timings["tables_s"] = time.perf_counter() - t0
-    write_manifest(manifest(results.config, raw, raw.timings, {}, list(overrides), complete=False), directory)
 
 
 def finish(results, directory: Path | str, overrides: list[str]) -> dict[str, int]:
