@@ -123,3 +123,27 @@ def test_hydras_mode_is_read_without_composing_where_composing_would_say_none(ov
         hydra = GlobalHydra.instance().hydra
         fast = Hydra.get_mode(hydra, "config", list(overrides))
         assert fast == Hydra.get_mode.composing(hydra, "config", list(overrides))
+
+
+def _draw_categorical_per_person(rng, p):
+    """The population's categorical draw as it was: one row of probabilities per person."""
+    cum = np.cumsum(p, axis=1)
+    cum[:, -1] = np.maximum(cum[:, -1], 1.0)
+    u = rng.random(p.shape[0])[:, None]
+    return np.argmax(u < cum, axis=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_rows=st.integers(1, 7), n_cat=st.integers(1, 14), n=st.integers(0, 3000),
+       zeros=st.floats(0.0, 0.8))
+def test_categorical_draw_by_row_is_the_per_person_draw(seed, n_rows, n_cat, n, zeros):
+    from simulation.core.population import draw_categorical
+
+    rng = np.random.default_rng(seed)
+    p = rng.random((n_rows, n_cat)) * (rng.random((n_rows, n_cat)) >= zeros)
+    p[:, -1] += 1e-3
+    p /= p.sum(axis=1, keepdims=True)
+    rows = rng.integers(0, n_rows, n)
+    mine = draw_categorical(np.random.default_rng(seed + 1), p, rows)
+    theirs = _draw_categorical_per_person(np.random.default_rng(seed + 1), p[rows])
+    assert np.array_equal(mine, theirs)
