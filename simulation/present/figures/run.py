@@ -164,11 +164,17 @@ def read_stocks(run_dir: Path) -> pd.DataFrame:
     """The dimension "all" rows only (filtered while reading: the file can hold millions of rows)."""
     path = _need(run_dir / "stocks.parquet")
     cols = ["replicate", "step", "year", "state", "count_scaled"]
-    try:
-        df = pd.read_parquet(path, columns=cols, filters=[("dimension", "==", "all")])
-    except Exception:  # noqa: BLE001 -- an engine without predicate push-down: filter after reading
+    try:  # Arrow filters the dictionary codes of "dimension"; only the rows kept become a DataFrame
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path, columns=[*cols, "dimension"])
+        dim = table.column("dimension").combine_chunks()
+        keep = pc.equal(dim.indices, dim.dictionary.index("all").as_py())
+        df = table.filter(keep).select(cols).to_pandas()
+    except Exception:  # noqa: BLE001 -- not dictionary-encoded, or no pyarrow: filter after reading
         df = pd.read_parquet(path, columns=cols + ["dimension"])
-        df = df.loc[df["dimension"] == "all", cols]
+        df = df.loc[df["dimension"] == "all", cols].reset_index(drop=True)
     df["state"] = df["state"].astype(str)
     return df
 
@@ -250,8 +256,9 @@ def fig_fan(series: pd.DataFrame, manifest: dict, language: str, youth_max_age: 
     """One fan chart per indicator: median, 25-75 % and 5-95 % across replicates per step."""
     t = TEXT[language]
     known = list(INDICATOR_LABELS["en"])
-    names = [n for n in known if n in set(series["indicator"])]
-    names += sorted(set(series["indicator"]) - set(names))
+    present = set(series["indicator"].unique())  # once: a set of the column per known name was a third of the figure
+    names = [n for n in known if n in present]
+    names += sorted(present - set(names))
     ncol = 3 if len(names) > 4 else max(1, min(2, len(names)))
     nrow = max(1, -(-len(names) // ncol))
     fig = plt.figure(figsize=(4.6 * ncol, 3.1 * nrow + 1.3), layout="constrained")
