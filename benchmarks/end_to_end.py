@@ -5,10 +5,11 @@ full-population run, measured as a user meets them (warm Numba cache, each comma
     python benchmarks/end_to_end.py --skip-full     # without the full-population run
     python benchmarks/end_to_end.py --repeat 3      # the default command three times
 
-For each command it prints the phases a run's own manifest records (``timings_s``): start-up to the first
-simulated step, the kernel, the rest of the simulation (the institutions, their data collection, population
-synthesis and bookkeeping), indicators, tables and figures; what is left of the wall time is "other" (the
-manifest, the headline, the process's exit). It prints the wall time over the kernel's time, the targets of
+For each command it prints the phases a run's own manifest records (``timings_s``): start-up (process start
+to the simulation; the first simulated step follows once the first replicate's population is drawn), the
+kernel, the rest of the simulation (the institutions, their data collection, population synthesis and
+bookkeeping), indicators, tables and figures; what is left of the wall time is "other" (the manifest, the
+headline, the process's exit). It prints the wall time over the kernel's time, the targets of
 issue 14 next to each figure, and the load average before and after, since the machine may be shared:
 compare ratios measured in the same run, on an idle machine.
 """
@@ -70,9 +71,10 @@ def verdict(ok: bool) -> str:
 
 def phases(m: dict, wall: float | None) -> dict[str, float]:
     t = m["timings_s"]
-    p = {"start-up to the first simulated step": t.get("startup_s", float("nan")),
+    p = {"start-up (imports, Hydra, the config)": t.get("startup_s", float("nan")),
          "kernel": t["kernel_s"],
-         "rest of the simulation (institutions, data collection, bookkeeping)": t["simulate_s"] - t["kernel_s"],
+         "rest of the simulation (institutions, data collection, bookkeeping)":
+             t["simulate_s"] + t.get("setup_s", 0.0) - t["kernel_s"],
          "indicators": t.get("indicators_s", 0.0),
          "tables": t.get("tables_s", 0.0),
          "figures": t.get("figures_s", 0.0)}
@@ -86,8 +88,9 @@ def print_phases(title: str, wall: float, m: dict) -> dict[str, float]:
     p = phases(m, wall)
     kernel = p["kernel"]
     rest = p["rest of the simulation (institutions, data collection, bookkeeping)"]
-    startup = p["start-up to the first simulated step"]
-    notes = {"start-up to the first simulated step": f"target < 1.5 s  {verdict(startup < 1.5)}",
+    first = m["timings_s"].get("first_step_s", float("nan"))
+    notes = {"start-up (imports, Hydra, the config)":
+                 f"first simulated step after {first:.2f} s, target < 1.5 s  {verdict(first < 1.5)}",
              "rest of the simulation (institutions, data collection, bookkeeping)":
                  f"{rest / kernel:5.1%} of the kernel, target <= 20 %  {verdict(rest <= 0.2 * kernel)}",
              "tables": f"target < 1 s  {verdict(p['tables'] < 1.0)}"}
@@ -160,7 +163,8 @@ def coarse() -> None:
     print(f"   {sum(results.raw.n_persons):,} persons, {t['person_steps'] / 1e6:,.1f} M person-steps")
     print(f"   wall {', '.join(f'{w:.2f}' for w in walls)} s; best {best:.2f} s   target < 2 s  {verdict(best < 2.0)}")
     compose = walls[-1] - t["simulate_s"] - t["setup_s"] - t["indicators_s"]
-    print(f"   of the last: kernel {t['kernel_s']:.2f}, rest of the simulation {t['simulate_s'] - t['kernel_s']:.2f}, "
+    print(f"   of the last: kernel {t['kernel_s']:.2f}, rest of the simulation "
+          f"{t['simulate_s'] + t['setup_s'] - t['kernel_s']:.2f}, "
           f"indicators {t['indicators_s']:.2f}, compose and validate {compose:.2f}")
 
 

@@ -121,7 +121,10 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
     finally:
         bar.close()
     elapsed = time.perf_counter() - t_kernel
-    startup = {} if _SIMULATED else {"startup_s": (first_step_at or t_kernel) - process_started()}
+    # the first run in a process: its start-up (process start to this function) and its first kernel step
+    started = process_started()
+    startup = {} if _SIMULATED else {"startup_s": t_start - started,
+                                      "first_step_s": (first_step_at or t_kernel) - started}
     _SIMULATED.append(True)
     return SimResult(
         stocks=stocks, flows=flows, events=events[:, :, :K.N_PUBLIC_EVENTS],
