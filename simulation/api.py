@@ -36,8 +36,9 @@ def write_outputs(results: Results, directory: Path | str, overrides: Iterable[s
     cfg = results.config
     if cfg.output.figures if figures is None else figures:
         t1 = time.perf_counter()
-        from simulation.present.figures.run import make_figures
+        from simulation.present.figures.run import drawing_processes, make_figures
 
-        make_figures(directory, language=cfg.output.language, fmt=cfg.output.figure_format, processes=2)
+        make_figures(directory, language=cfg.output.language, fmt=cfg.output.figure_format,
+                     processes=drawing_processes())
         results.raw.timings["figures_s"] = time.perf_counter() - t1
     return out.finish(results, directory, overrides)

@@ -86,14 +86,19 @@ class TickFormatter(matplotlib.ticker.Formatter):
     def __init__(self, language: str):
         self.language = language
         self.ticks = np.array([])
+        self._decimals: int | None = None  # for the current ticks (matplotlib formats each label many times)
 
     def set_locs(self, locs):
         self.ticks = np.asarray(locs, dtype=float)
+        self._decimals = self._decimals_for(self.ticks) if len(self.ticks) else None
+
+    @staticmethod
+    def _decimals_for(ticks: np.ndarray) -> int:
+        scale = max(float(np.max(np.abs(ticks))), 1e-12)
+        return next((d for d in range(4) if np.allclose(np.round(ticks, d), ticks, rtol=0, atol=1e-9 * scale)), 3)
 
     def __call__(self, x, pos=None):
-        ticks = self.ticks if len(self.ticks) else np.array([x], dtype=float)
-        scale = max(float(np.max(np.abs(ticks))), 1e-12)
-        decimals = next((d for d in range(4) if np.allclose(np.round(ticks, d), ticks, rtol=0, atol=1e-9 * scale)), 3)
+        decimals = self._decimals if self._decimals is not None else self._decimals_for(np.array([x], dtype=float))
         return number(x, decimals, self.language)
 
 

@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import sys
+import time
 from pathlib import Path
 
 import matplotlib
@@ -614,6 +615,30 @@ def parallel_drawing_available() -> bool:
     """Figures can be drawn in two processes: a forked child shares what the parent has loaded, so it starts at
     once (Linux; elsewhere fork is unsafe or missing and the figures are drawn one after the other)."""
     return sys.platform.startswith("linux") and (os.cpu_count() or 1) >= 2
+
+
+def _idle_cores(window: float = 0.1) -> float:
+    """Cores idle over the next ``window`` seconds, machine-wide (Linux /proc/stat)."""
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as f:
+            ticks = [int(x) for x in f.readline().split()[1:]]
+        return sum(ticks), ticks[3] + ticks[4]  # all, idle + iowait
+
+    total0, idle0 = sample()
+    time.sleep(window)
+    total1, idle1 = sample()
+    return (os.cpu_count() or 1) * (idle1 - idle0) / max(total1 - total0, 1)
+
+
+def drawing_processes() -> int:
+    """2 when a second process finds a core to itself (measured over a tenth of a second), else 1: on a busy
+    machine two processes draw no faster than one, and forking costs."""
+    if not parallel_drawing_available():
+        return 1
+    try:
+        return 2 if _idle_cores() >= 1.5 else 1
+    except (OSError, ValueError, IndexError):
+        return 1
 
 
 def make_figures(run_dir: Path | str, language: str | None = None, fmt: str | None = None,
