@@ -84,7 +84,7 @@ def phases(m: dict, wall: float | None) -> dict[str, float]:
     return p
 
 
-def print_phases(title: str, wall: float, m: dict) -> dict[str, float]:
+def print_phases(title: str, wall: float, m: dict, targets: bool = True) -> dict[str, float]:
     p = phases(m, wall)
     kernel = p["kernel"]
     rest = p["rest of the simulation (institutions, data collection, bookkeeping)"]
@@ -94,6 +94,10 @@ def print_phases(title: str, wall: float, m: dict) -> dict[str, float]:
              "rest of the simulation (institutions, data collection, bookkeeping)":
                  f"{rest / kernel:5.1%} of the kernel, target <= 20 %  {verdict(rest <= 0.2 * kernel)}",
              "tables": f"target < 1 s  {verdict(p['tables'] < 1.0)}"}
+    if not targets:  # issue 14's targets are for the default command; the rest is shown for comparison
+        notes = {"start-up (imports, Hydra, the config)": f"first simulated step after {first:.2f} s",
+                 "rest of the simulation (institutions, data collection, bookkeeping)":
+                     f"{rest / kernel:5.1%} of the kernel"}
     print(f"\n== {title}")
     print(f"   {m['replicates']} replicates, 1:{m['scale']:g}, {m['years']:g} years + {m['burn_in_years']:g} burn-in, "
           f"{sum(m['persons_per_replicate']):,} persons simulated, {m['timings_s']['person_steps'] / 1e6:,.0f} M "
@@ -102,7 +106,7 @@ def print_phases(title: str, wall: float, m: dict) -> dict[str, float]:
     for name, value in p.items():
         print(f"   {name:70s} {value:8.2f}   {notes.get(name, '')}")
     ratio = wall / kernel
-    print(f"   {'wall / kernel':70s} {ratio:8.2f}   target <= 1.5  {verdict(ratio <= 1.5)}")
+    print(f"   {'wall / kernel':70s} {ratio:8.2f}   " + (f"target <= 1.5  {verdict(ratio <= 1.5)}" if targets else ""))
     return {"wall": wall, **p, "ratio": ratio}
 
 
@@ -175,7 +179,7 @@ def full_population(work: Path) -> None:
     wall, peak_mib, out = run_command(FULL, cwd)
     m = manifest(run_dir_of(out))
     print_phases(f"python -m simulation {' '.join(FULL)} (the full population; load average before {before}, "
-                 f"after {load()})", wall, m)
+                 f"after {load()})", wall, m, targets=False)
     n = sum(m["persons_per_replicate"])
     print(f"   {'peak memory (resident set, MiB)':70s} {peak_mib:8.0f}   {peak_mib * 2**20 / n:,.0f} bytes a person "
           f"in all; the persons' own arrays {m['bytes_per_person']} bytes a person")
