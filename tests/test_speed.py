@@ -90,8 +90,9 @@ def test_the_commands_modules_load_no_library_the_first_step_does_not_need(modul
 
 def test_sweep_jobs_can_leave_their_figures_to_the_plot_command(tmp_path):
     sweep_dir = tmp_path / "multirun"
-    proc = subprocess.run([sys.executable, "-m", "simulation", "-m", "cooperation=weak,strong", "output.sweep_figures=false",
-                           "population.scale=8000", "run.years=1", "run.burn_in_years=0.5", "run.replicates=2",
+    proc = subprocess.run([sys.executable, "-m", "simulation", "-m", "cooperation=weak,strong",
+                           "output.sweep_figures=false", "population.scale=8000", "run.years=1",
+                           "run.burn_in_years=0.5", "run.replicates=2",
                            "run.progress=false", "output.headline=false", f"hydra.sweep.dir={sweep_dir}"],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
