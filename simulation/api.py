@@ -27,8 +27,9 @@ def format_headline(results: Results) -> str:
 
 
 def write_outputs(results: Results, directory: Path | str, overrides: Iterable[str] = (),
-                  overwrite: bool | None = None) -> dict[str, int]:
-    """Write the run directory: tables, headline, figures, and the manifest last. Returns file sizes.
+                  overwrite: bool | None = None, figures: bool | None = None) -> dict[str, int]:
+    """Write the run directory: tables, headline, figures (``output.figures`` unless ``figures`` says), and
+    the manifest last. Returns file sizes.
 
     ``directory`` must be absent, empty, or hold an earlier run of this program; an earlier run is
     replaced whole when ``overwrite`` is true (default: the config's ``output.overwrite``).
@@ -44,12 +45,14 @@ def write_outputs(results: Results, directory: Path | str, overrides: Iterable[s
         prepare(directory, "directory", overwrite=bool(overwrite), kind="run")
     except OutputDirError as err:
         raise OutputDirError(f"config error: write_outputs: {err}") from None
-    return write_run_dir(results, directory, overrides)
+    return write_run_dir(results, directory, overrides, figures=figures)
 
 
-def write_run_dir(results: Results, directory: Path | str, overrides: Iterable[str] = ()) -> dict[str, int]:
-    """Write the tables, figures and manifest into a directory already checked (:func:`write_outputs`
-    checks it; the Hydra app's job directory is checked before Hydra starts)."""
+def write_run_dir(results: Results, directory: Path | str, overrides: Iterable[str] = (),
+                  figures: bool | None = None) -> dict[str, int]:
+    """Write the tables, figures (``output.figures`` unless ``figures`` says) and manifest into a directory
+    already checked (:func:`write_outputs` checks it; the Hydra app's job directory is checked before Hydra
+    starts)."""
     import time
 
     directory = Path(directory)
@@ -57,10 +60,11 @@ def write_run_dir(results: Results, directory: Path | str, overrides: Iterable[s
     remove_leftovers(directory)
     written = out.write_tables(results, directory, overrides)
     cfg = results.config
-    if cfg.output.figures:
-        from simulation.present.figures.run import make_figures
-
+    if cfg.output.figures if figures is None else figures:
         t1 = time.perf_counter()
-        written += make_figures(directory, language=cfg.output.language, fmt=cfg.output.figure_format)
+        from simulation.present.figures.run import drawing_processes, make_figures
+
+        written += make_figures(directory, language=cfg.output.language, fmt=cfg.output.figure_format,
+                                processes=drawing_processes())
         results.raw.timings["figures_s"] = time.perf_counter() - t1
     return out.finish(results, directory, overrides, written)

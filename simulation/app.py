@@ -16,6 +16,7 @@ Ctrl-C ends the run with "interrupted: RUN_DIR left incomplete" and exit status 
 """
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import time
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import hydra
+from hydra._internal.hydra import Hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
@@ -32,13 +34,32 @@ from omegaconf import DictConfig
 from simulation.analysis.sweep import MISSING_FILE, aggregate, not_complete, one_line, report
 from simulation.api import format_headline, run, write_run_dir
 from simulation.core.config import ConfigError, validate
-from simulation.present.figures.sweep import draw_aggregated
 from simulation.runs.atomic import atomic_write
 from simulation.runs.compose import CONFIG_DIR
 from simulation.runs.outputs import FAILED_FILE
 from simulation.runs.rundir import DIRECTORY_KEYS, HYDRA_DIR, RUN_LOG, OutputDirError, clear, describe_os_error, inspect
 
 log = logging.getLogger("simulation")
+
+
+def _get_mode_without_composing(get_mode):
+    """Hydra composes the whole config once only to read ``hydra.mode`` (``Hydra.get_mode``), then composes it
+    again to run. None of our configs sets ``hydra.mode``, so it is None (Hydra then takes -m or not) unless the
+    command line sets it or adds a config that might (``+experiment=...``): only then is the first composition,
+    a third of a second, worth doing. tests/test_speed.py compares both answers."""
+
+    @functools.wraps(get_mode)
+    def fast(self, config_name, overrides):
+        if any("mode" in o or o.lstrip().startswith("+") for o in overrides):
+            return get_mode(self, config_name, overrides)
+        return None
+
+    fast.composing = get_mode
+    return fast
+
+
+if not hasattr(Hydra.get_mode, "composing"):
+    Hydra.get_mode = _get_mode_without_composing(Hydra.get_mode)
 
 
 def _start_job(run_dir: Path, overwrite: bool) -> None:
@@ -74,10 +95,11 @@ def _record_failure(run_dir: Path, job: str, err: Exception) -> None:
         log.error("could not write %s: %s", path, one_line(write_err))
 
 
-def _simulate(sim_cfg, run_dir: Path, overrides: list[str], t0: float) -> None:
+def _simulate(sim_cfg, run_dir: Path, overrides: list[str], t0: float, sweep_job: bool = False) -> None:
     results = run(sim_cfg)
     results.raw.timings["total_s"] = time.perf_counter() - t0
-    write_run_dir(results, run_dir, overrides=overrides)
+    figures = sim_cfg.output.figures and (sim_cfg.output.sweep_figures or not sweep_job)
+    write_run_dir(results, run_dir, overrides=overrides, figures=figures)
     if sim_cfg.output.headline:
         print(f"\n{sim_cfg.scenario.name} | {sim_cfg.economy.name} | cooperation {sim_cfg.cooperation.name} | "
               f"{sim_cfg.run.replicates} replicate{'s' if sim_cfg.run.replicates != 1 else ''}, {sim_cfg.run.years:g} "
@@ -104,7 +126,7 @@ def main(cfg: DictConfig) -> None:
         _start_job(run_dir, sim_cfg.output.overwrite)
         log.info("scenario=%s economy=%s cooperation=%s, %d replicates -> %s", sim_cfg.scenario.name,
                  sim_cfg.economy.name, sim_cfg.cooperation.name, sim_cfg.run.replicates, run_dir)
-        _simulate(sim_cfg, run_dir, overrides, t0)
+        _simulate(sim_cfg, run_dir, overrides, t0, sweep_job=multirun)
     except KeyboardInterrupt:
         print(f"interrupted: {run_dir} left incomplete", file=sys.stderr, flush=True)
         sys.exit(130)
@@ -148,6 +170,8 @@ class SweepAggregator(Callback):
     def on_multirun_end(self, config, **kwargs: Any) -> None:
         sweep_dir = "?"
         try:
+            from simulation.present.figures.sweep import draw_aggregated  # matplotlib: only when a sweep ends
+
             sweep_dir = str(config.hydra.sweep.dir)
             result = aggregate(Path(sweep_dir), reference=self.reference,
                                draw=draw_aggregated if self.figure else None)

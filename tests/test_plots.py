@@ -202,3 +202,22 @@ def test_cli_on_a_sweep_that_was_not_aggregated(tmp_path):
 
 def test_a_run_directory_is_not_a_sweep(run_dir):
     assert not plot_command.is_sweep_dir(run_dir)
+
+
+def test_two_processes_draw_the_same_files(run_dir, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    for d in (one, two):
+        shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("figures"))
+    a = plots.make_figures(one, processes=1)
+    b = plots.make_figures(two, processes=2)
+    assert [p.name for p in a] == [p.name for p in b] == [f"{name}.png" for name in FIGURES]
+    for p, q in zip(a, b):
+        assert p.read_bytes() == q.read_bytes(), p.name
+
+
+def test_an_error_in_the_drawing_process_is_raised(run_dir, tmp_path):
+    copy = tmp_path / "broken"
+    shutil.copytree(run_dir, copy, ignore=shutil.ignore_patterns("figures"))
+    (copy / "indicator_series.parquet").write_bytes(b"not parquet")  # the fan chart is drawn by the child
+    with pytest.raises(Exception, match="indicators_fan|parquet|Parquet"):
+        plots.make_figures(copy, processes=2)

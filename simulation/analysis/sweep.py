@@ -54,11 +54,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from simulation.runs import outputs as out
 from simulation.runs.atomic import remove_leftovers
-from simulation.runs.indicators import CI_LEVEL, HEADLINE, summarise_values
+from simulation.runs.indicators import CI_LEVEL, HEADLINE, summarise_values, t_quantile
 from simulation.runs.rundir import DIRECTORY_KEYS
 
 INDICATORS_FILE = "sweep_indicators.parquet"
@@ -434,7 +433,7 @@ def welch_interval(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
         se = np.sqrt(va + vb)
         if se > 0:
             df = (va + vb) ** 2 / (va ** 2 / (sa["n_valid"] - 1) + vb ** 2 / (sb["n_valid"] - 1))
-            half = float(stats.t.ppf(0.5 + CI_LEVEL / 2, df)) * se
+            half = t_quantile(0.5 + CI_LEVEL / 2, df) * se
         else:
             half = 0.0
         row.update(ci90_low=diff - half, ci90_high=diff + half)

@@ -475,6 +475,7 @@ class IndicatorConfig:
 @dataclass
 class OutputConfig:
     figures: bool = MISSING
+    sweep_figures: bool = True  # false: the jobs of a multirun (-m) draw no figures (python -m simulation.plots later)
     figure_format: str = MISSING
     language: str = MISSING
     headline: bool = MISSING

@@ -93,11 +93,11 @@ def synthesise(cfg: SimConfig, seed: int, replicate: int) -> People:
     rwa_p = np.array([pop.reduced_work_ability_by_age[b] for b in RATE_BANDS])
     rwa = in_scope & (rng.random(n) < rwa_p[rb])
     edu_p = np.array([[pop.education_by_age[b][e] for e in EDUCATION_NAMES] for b in RATE_BANDS])
-    edu = _draw_categorical(rng, edu_p[rb])
+    edu = draw_categorical(rng, edu_p, rb)
     state_names = [s for s in STATE_NAMES if s not in ("pre_entry", "aged_out")]
     state_p = np.array([[pop.initial_state_by_age[b].get(s, 0.0) for s in state_names] for b in RATE_BANDS])
     state_codes = np.array([STATE_NAMES.index(s) for s in state_names])
-    state = state_codes[_draw_categorical(rng, state_p[rb])]
+    state = state_codes[draw_categorical(rng, state_p, rb)]
     state = np.where(in_scope, state, int(State.PRE_ENTRY))
     edu = np.where(in_scope, edu, int(Education.PRIMARY))
 
@@ -161,12 +161,22 @@ def synthesise(cfg: SimConfig, seed: int, replicate: int) -> People:
     )
 
 
-def _draw_categorical(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
-    """One category per row of p (rows are probabilities)."""
+def draw_categorical(rng: np.random.Generator, p: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """One category per person, person i drawn from the probabilities ``p[rows[i]]`` with one uniform each.
+
+    The persons of a row share that row's cumulative table and are looked up in it with a binary search,
+    instead of a row of probabilities being copied out for every person (a full population has millions):
+    the same draws, the same categories (the first whose cumulative share exceeds the draw)."""
+    if rows.size and not 0 <= rows.min() <= rows.max() < p.shape[0]:
+        raise IndexError(f"rows must index the {p.shape[0]} rows of p")
     cum = np.cumsum(p, axis=1)
     cum[:, -1] = np.maximum(cum[:, -1], 1.0)
-    u = rng.random(p.shape[0])[:, None]
-    return np.argmax(u < cum, axis=1)
+    u = rng.random(rows.shape[0])
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    for r in range(p.shape[0]):
+        mine = rows == r
+        out[mine] = np.searchsorted(cum[r], u[mine], side="right")
+    return np.minimum(out, p.shape[1] - 1)
 
 
 

@@ -19,10 +19,10 @@ import pandas as pd
 from simulation.core import kernel as K
 from simulation.core import schema
 from simulation.core.config import SimConfig
+from simulation.core.counts import InstitutionCounts, refill_changed
 from simulation.core.params import (
     build_params,
     combined_path_shares,
-    cooperation_multipliers,
     county_strengths,
     hazard_entries,
     public_first_shares,
@@ -38,12 +38,15 @@ from simulation.institutions.agencies import (
     NAVCountyUnit,
     shock_draws,
 )
+from simulation.institutions.records import CooperationEffects, InstitutionRecorder
 
 COARSE_POOL = 30  # simulated persons per county below which a capacity's queues are mostly sample noise
 _WARNED: set[str] = set()  # capacity warnings already given in this process
 log = logging.getLogger("simulation")
 BLOCK_STEPS = 26  # kernel steps per model step when the institutions are switched off (progress granularity)
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every model step at INFO: thousands of lines a run
+# the institution types in the order of institutions.parquet's rows
+INSTITUTION_TYPES = (NAVCountyUnit, CooperationAgreement, CountyAuthority, LabourMarket)
 
 
 class CrossSectorModel(mesa.Model):
@@ -91,6 +94,7 @@ class CrossSectorModel(mesa.Model):
         self._app_count = np.zeros(n_chunks, dtype=np.int64)
         self.t = 0
         self.kernel_seconds = 0.0
+        self.first_step_at: float | None = None  # time.perf_counter() when the persons first moved
         fu = cfg.funding
         ot_capacity = fu.ot_capacity_relative
         places = (fu.caseworker_capacity_relative, fu.adult_education_places_relative, fu.apprenticeship_places_relative)
@@ -98,7 +102,11 @@ class CrossSectorModel(mesa.Model):
         self.active = self.dynamics.enabled or ot_capacity is not None or any(p is not None for p in places)
         self.period = max(1, round(self.dynamics.update_days / self.dt)) if self.active else BLOCK_STEPS
         self._entries = hazard_entries(cfg)
-        self._caseload = np.zeros(len(counties), dtype=np.int64)
+        self._effects = CooperationEffects(cfg, self._entries)
+        self._counts = InstitutionCounts(len(counties))
+        self._counted = False  # do self._counts describe the persons as they are now?
+        self._tallied = False  # do the kernel's chunk tallies (self.acc) describe the persons as they are now?
+        self._table_filled = False  # has the table been filled from the current multipliers (then refill what changes)
         self._use = np.zeros((schema.N_POOLS, len(counties)))
         self._queue = np.zeros((schema.N_POOLS, len(counties)), dtype=np.int64)
         # the normal use of each pool: the mean over the burn-in's final capacity_normal_years
@@ -113,7 +121,6 @@ class CrossSectorModel(mesa.Model):
                             for c, name in enumerate(counties)]
         self.labour_markets = [LabourMarket(self, c, name, fu.apprenticeship_places_relative)
                                for c, name in enumerate(counties)]
-        self._ot = np.zeros(len(counties), dtype=np.int64)
         self.agreements = [
             CooperationAgreement(self, c, name, strengths[c], self.nav_units[c],
                                  dyn.shock_rate_by_county.get(name, dyn.key_person_shock_rate),
@@ -121,7 +128,8 @@ class CrossSectorModel(mesa.Model):
             for c, name in enumerate(counties)]
         self._shocks = shock_draws(cfg.run.seed, replicate, self.total // self.period + 2, len(counties))
         self._update = 0
-        self.datacollector = mesa.DataCollector(agenttype_reporters={
+        # what Mesa's DataCollector would record (the same interface; see institutions.records)
+        self.datacollector = InstitutionRecorder(agenttype_reporters={
             NAVCountyUnit: {"caseload": "caseload", "pressure": "pressure",
                             "measure_budget_used": "measure_budget_used", "queue": "queue",
                             "assessment_places": "assessment_places", "assessment_used": "assessment_used",
@@ -149,13 +157,28 @@ class CrossSectorModel(mesa.Model):
         for w in watchers:
             w.judge(national, self.dynamics.pressure_signal_variance)
 
+    def _count(self) -> InstitutionCounts:
+        """Caseloads, places in use and queues per county now: one pass over the persons per period."""
+        if not self._counted:
+            if self._tallied:
+                self._counts.from_tallies(self.people, self.params, self.acc[0], self.acc[3])
+            else:
+                self._counts.count(self.people, self.params)
+            self._counted = True
+        return self._counts
+
+    def _pool_use(self) -> None:
+        """Each pool's use (scaled) and queue per county now, into ``_use`` and ``_queue``."""
+        counts = self._count()
+        counts.pool_use(self.people, self.params, self._use)
+        self._queue[:] = counts.queue
+
     def _decide(self) -> None:
         """The institutions take stock and set this period's effective cooperation and OT follow-up."""
         learning = self.t < self.burn
-        K.caseload_by_county(self.people, self._caseload)
-        self._watch(self.nav_units, self._caseload, learning)
-        K.count_in_state_by_county(self.people, int(State.OT_FOLLOWED), self._ot)
-        self._watch(self.authorities, self._ot, learning)
+        counts = self._count()
+        self._watch(self.nav_units, counts.caseload, learning)
+        self._watch(self.authorities, counts.ot, learning)
         for authority in self.authorities:
             authority.decide()
         if self.dynamics.enabled:
@@ -169,20 +192,27 @@ class CrossSectorModel(mesa.Model):
         strengths = np.array([ag.strength for ag in self.agreements])
         self.params.public_first_share[:] = public_first_shares(self.cfg, strengths)
         self.params.combined_path_share[:] = combined_path_shares(self.cfg, strengths)
-        mult = cooperation_multipliers(self.cfg, self._entries, strengths)
+        mult = self._effects.multipliers(strengths)
         follow_up = np.array([a.follow_up for a in self.authorities])
         ot = int(State.OT_FOLLOWED)
         for k, entry in enumerate(self._entries[ot]):
             if entry.cooperation in ("ot_referral", "return_to_school"):
                 mult[:, ot, k] *= follow_up
+        changed = np.any(mult != self.params.county_mult, axis=2)  # [county, state]
         self.params.county_mult[:] = mult
-        K.fill_table(self.params, self.table, self.t)
+        if self._table_filled:
+            # only the cells of counties and states whose multipliers moved (see core.counts.refill_changed)
+            if changed.any():
+                refill_changed(self.params, self.table, self.t, changed)
+        else:
+            K.fill_table(self.params, self.table, self.t)
+            self._table_filled = True
 
     def _decide_capacity(self) -> None:
         """Learn each pool's normal use in the burn-in's final year; after the burn-in the institutions
         set their places from it (the labour market's follow the business cycle)."""
         if self._learn_from <= self.t < self.burn:
-            K.pool_use_by_county(self.people, self.params, self._use, self._queue)
+            self._pool_use()
             self._learnt += 1
             self._normal_use += (self._use - self._normal_use) / self._learnt
             return
@@ -226,7 +256,7 @@ class CrossSectorModel(mesa.Model):
 
     def _record_use(self) -> None:
         """What each institution's places are used for and how many wait, for the DataCollector."""
-        K.pool_use_by_county(self.people, self.params, self._use, self._queue)
+        self._pool_use()
         scale = self.cfg.population.scale
         cap = self.params.capacity
 
@@ -254,6 +284,8 @@ class CrossSectorModel(mesa.Model):
             self.datacollector.collect(self)
             self._reported_steps.append(self.t - self.burn)
         t0 = time.perf_counter()
+        if self.first_step_at is None:
+            self.first_step_at = t0
         stocks, flows, events = self.out
         if self.engine is None:
             K.run_steps(self.people, self.params, self.table, self.key, self.t, n, self.burn, self.chunk, *self.acc,
@@ -261,6 +293,8 @@ class CrossSectorModel(mesa.Model):
         else:
             self.engine.run_steps(self.t, n, self.burn, stocks, flows, events, self.group0)
         self.kernel_seconds += time.perf_counter() - t0
+        self._counted = False
+        self._tallied = self.engine is None  # the kernel's tallies of its last step: everyone as they are now
         self.t += n
         self.running = self.t < self.total  # Mesa's flag: the model has more to do
         if self.t == self.burn:
@@ -285,24 +319,9 @@ class CrossSectorModel(mesa.Model):
         return int(self.people.state.shape[0])
 
     def institutions_table(self, replicate: int) -> pd.DataFrame:
-        """What the DataCollector recorded, tidy: step (reporting step at the period's start), county, variable, value."""
-        frames = []
-        for agent_type in (NAVCountyUnit, CooperationAgreement, CountyAuthority, LabourMarket):
-            df = self.datacollector.get_agenttype_vars_dataframe(agent_type)
-            if df.empty:
-                continue
-            df = df.reset_index()
-            df["county"] = df["AgentID"].map({a.unique_id: a.county_name for a in self.agents_by_type[agent_type]})
-            collect_index = df["Step"].rank(method="dense").astype(int) - 1
-            df["step"] = np.asarray(self._reported_steps)[collect_index]
-            long = df.melt(id_vars=["step", "county"], value_vars=[c for c in df.columns if c not in
-                                                                    ("Step", "AgentID", "step", "county")],
-                           var_name="variable", value_name="value")
-            long["institution"] = agent_type.__name__
-            frames.append(long)
-        if not frames:
+        """What the institutions recorded, tidy: step (reporting step at the period's start), county, institution,
+        variable, value; by institution type, then variable, period and county."""
+        cols = self.datacollector.tidy(self._reported_steps, INSTITUTION_TYPES)
+        if cols is None:
             return pd.DataFrame(columns=["replicate", "step", "county", "institution", "variable", "value"])
-        out = pd.concat(frames, ignore_index=True)
-        out["replicate"] = replicate
-        out["value"] = out["value"].astype(np.float64)
-        return out[["replicate", "step", "county", "institution", "variable", "value"]]
+        return pd.DataFrame({"replicate": np.full(cols["step"].size, replicate, dtype=np.int64), **cols})

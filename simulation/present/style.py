@@ -86,14 +86,19 @@ class TickFormatter(matplotlib.ticker.Formatter):
     def __init__(self, language: str):
         self.language = language
         self.ticks = np.array([])
+        self._decimals: int | None = None  # for the current ticks (matplotlib formats each label many times)
 
     def set_locs(self, locs):
         self.ticks = np.asarray(locs, dtype=float)
+        self._decimals = self._decimals_for(self.ticks) if len(self.ticks) else None
+
+    @staticmethod
+    def _decimals_for(ticks: np.ndarray) -> int:
+        scale = max(float(np.max(np.abs(ticks))), 1e-12)
+        return next((d for d in range(4) if np.allclose(np.round(ticks, d), ticks, rtol=0, atol=1e-9 * scale)), 3)
 
     def __call__(self, x, pos=None):
-        ticks = self.ticks if len(self.ticks) else np.array([x], dtype=float)
-        scale = max(float(np.max(np.abs(ticks))), 1e-12)
-        decimals = next((d for d in range(4) if np.allclose(np.round(ticks, d), ticks, rtol=0, atol=1e-9 * scale)), 3)
+        decimals = self._decimals if self._decimals is not None else self._decimals_for(np.array([x], dtype=float))
         return number(x, decimals, self.language)
 
 
@@ -115,10 +120,13 @@ def check_language_and_format(language: str, fmt: str) -> None:
 
 def save_figure(fig, path: Path, fmt: str, dpi: int = 150, pad_inches: float = 0.15) -> Path:
     """Write the figure to a temporary file beside ``path``, rename it into place and close it
-    (reproducible files: no creation dates). Every figure of the tool is written through here."""
+    (reproducible files: no creation dates). Every figure of the tool is written through here.
+    PNG files are compressed at zlib level 3 rather than 6: the same pixels, a few per cent larger, and
+    a sixth of a figure's drawing time less."""
+    extra = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
     try:
         atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight",
-                                                   pad_inches=pad_inches, metadata=METADATA[fmt]))
+                                                   pad_inches=pad_inches, metadata=METADATA[fmt], **extra))
     finally:
         plt.close(fig)
     return path

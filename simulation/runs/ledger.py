@@ -98,6 +98,6 @@ def ledger_table(bookings: np.ndarray, funding: FundingConfig, step_days: int, s
         "step": step.astype(np.int32),
         "year": start_year + step * step_days / 365.25,
         "item": pd.Categorical.from_codes(item, [n for n, _ in names]),
-        "agency": pd.Categorical([names[i][1] for i in item], categories=AGENCIES),
+        "agency": pd.Categorical.from_codes(np.array([AGENCIES.index(a) for _, a in names])[item], AGENCIES),
         "nok": per_item.ravel(),
     })

@@ -6,6 +6,7 @@ same draws (common random numbers) and their replicate-by-replicate differences 
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -21,6 +22,22 @@ from simulation.core.population import bytes_per_person, selected_counties
 from simulation.core.states import N_STATES, group_layout
 from simulation.institutions.model import CrossSectorModel
 from simulation.runs.memory import check_memory
+
+
+def process_started() -> float:
+    """``time.perf_counter()``'s value when this process started (Linux: from /proc; elsewhere: when this module
+    was imported, a fraction of a second later), for the start-up time in a run's manifest."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as f:
+            ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+        return time.perf_counter() - age
+    except (OSError, ValueError, IndexError, AttributeError):
+        return _IMPORTED
+
+
+_IMPORTED = time.perf_counter()
+_SIMULATED: list[bool] = []  # has this process simulated before (then a run's start-up is not the process's)
 
 
 class InvariantError(RuntimeError):
@@ -101,6 +118,7 @@ def _simulate(cfg: SimConfig, progress: bool | None) -> SimResult:
                disable=None if show else True, delay=2.0, mininterval=0.5, leave=False, dynamic_ncols=True)
     n_persons = []
     timing: dict = {}
+    first_step_at = None
     institutions = []
     t_setup = time.perf_counter() - t_start
     t_kernel = time.perf_counter()
@@ -110,6 +128,8 @@ def _simulate(cfg: SimConfig, progress: bool | None) -> SimResult:
             # (capacities, cooperation), and no replicate may start from where the one before ended
             model = CrossSectorModel(cfg, rep, out=(stocks[rep], flows[rep], events[rep]), on_block=bar.update)
             model.run()
+            if first_step_at is None:
+                first_step_at = model.first_step_at
             timing["kernel_s"] = timing.get("kernel_s", 0.0) + model.kernel_seconds
             institutions.append(model.institutions_table(rep))
             n = model.n_persons
@@ -119,6 +139,11 @@ def _simulate(cfg: SimConfig, progress: bool | None) -> SimResult:
     finally:
         bar.close()
     elapsed = time.perf_counter() - t_kernel
+    # the first run in a process: its start-up (process start to this function) and its first kernel step
+    started = process_started()
+    startup = {} if _SIMULATED else {"startup_s": t_start - started,
+                                      "first_step_s": (first_step_at or t_kernel) - started}
+    _SIMULATED.append(True)
     return SimResult(
         stocks=stocks, flows=flows, events=events[:, :, :schema.N_PUBLIC_EVENTS],
         bookings=events[:, :, schema.E_BOOK:].reshape(R, report + 1, N_STATES, schema.N_PAYMENT_VARIANTS, schema.N_BENEFITS),
@@ -126,7 +151,7 @@ def _simulate(cfg: SimConfig, progress: bool | None) -> SimResult:
         counties=counties, groups=groups,
         step_days=cfg.run.step_days, start_year=cfg.population.start_year, scale=cfg.population.scale,
         n_persons=n_persons, bytes_per_person=bytes_per_person(),
-        timings={"setup_s": t_setup, "simulate_s": elapsed, "kernel_s": timing.get("kernel_s", 0.0),
+        timings={**startup, "setup_s": t_setup, "simulate_s": elapsed, "kernel_s": timing.get("kernel_s", 0.0),
                  "person_steps": int(sum(n_persons) * (burn + report)),
                  "person_steps_per_s": sum(n_persons) * (burn + report) / max(timing.get("kernel_s", 0.0), 1e-9)},
     )

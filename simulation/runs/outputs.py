@@ -7,16 +7,20 @@ written first without and last with ``"complete": true``: only then is the direc
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from simulation.core.schema import EVENT_NAMES
 from simulation.core.states import STATE_NAMES
@@ -37,8 +41,12 @@ class ManifestError(ValueError):
     """A run directory's manifest that is absent, damaged or not a run's; the message is one line naming the file."""
 
 
-def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False, compression="zstd"))
+def write_parquet(table: pd.DataFrame | pa.Table, path: Path) -> None:
+    """A table (a DataFrame, or an Arrow table built to a DataFrame's schema) as zstd-compressed Parquet."""
+    if isinstance(table, pd.DataFrame):
+        atomic_write(path, lambda tmp: table.to_parquet(tmp, index=False, compression="zstd"))
+    else:
+        atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
 def write_text(text: str, path: Path) -> None:
@@ -49,24 +57,46 @@ def _years(res: SimResult, steps: np.ndarray) -> np.ndarray:
     return res.start_year + steps * res.step_days / 365.25
 
 
-def stocks_table(res: SimResult) -> pd.DataFrame:
-    """step x state x group x replicate, raw and scaled to the real population."""
+def _arrow(columns: dict[str, np.ndarray | tuple[np.ndarray, list[str]]]) -> pa.Table:
+    """An Arrow table with exactly the schema (pandas metadata included) that ``DataFrame.to_parquet`` writes
+    for the same columns: numbers as they are, labels as categoricals given as (codes, categories).
+
+    Built straight from the arrays: a long table (millions of rows) never becomes a DataFrame, whose
+    categorical columns are slow to make and to convert."""
+    head = pd.DataFrame({name: pd.Categorical.from_codes(col[0][:1], col[1]) if isinstance(col, tuple) else col[:1]
+                         for name, col in columns.items()})
+    schema = pa.Schema.from_pandas(head, preserve_index=False)
+    arrays = []
+    for field, col in zip(schema, columns.values()):
+        if isinstance(col, tuple):
+            codes = np.asarray(col[0]).astype(field.type.index_type.to_pandas_dtype(), copy=False)
+            arrays.append(pa.DictionaryArray.from_arrays(codes, pa.array(col[1], type=field.type.value_type)))
+        else:
+            arrays.append(pa.array(col, type=field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def stocks_arrow(res: SimResult) -> pa.Table:
+    """step x state x group x replicate, raw and scaled to the real population (``stocks.parquet``)."""
     R, T1, S, G = res.stocks.shape
-    rep, step, state, group = (a.ravel() for a in np.meshgrid(np.arange(R), np.arange(T1), np.arange(S), np.arange(G),
-                                                             indexing="ij"))
-    counts = res.stocks.ravel()
     dims = pd.Categorical([d for d, _ in res.groups])
     groups = pd.Categorical([g for _, g in res.groups])
-    return pd.DataFrame({
-        "replicate": rep.astype(np.int16),
-        "step": step.astype(np.int32),
-        "year": _years(res, step),
-        "state": pd.Categorical.from_codes(state, STATE_NAMES),
-        "dimension": dims[group],
-        "group": groups[group],
-        "count": counts.astype(np.int32),
+    counts = res.stocks.ravel()
+    return _arrow({
+        "replicate": np.repeat(np.arange(R, dtype=np.int16), T1 * S * G),
+        "step": np.tile(np.repeat(np.arange(T1, dtype=np.int32), S * G), R),
+        "year": np.tile(np.repeat(_years(res, np.arange(T1)), S * G), R),
+        "state": (np.tile(np.repeat(np.arange(S, dtype=np.int8), G), R * T1), STATE_NAMES),
+        "dimension": (np.tile(dims.codes, R * T1 * S), list(dims.categories)),
+        "group": (np.tile(groups.codes, R * T1 * S), list(groups.categories)),
+        "count": counts.astype(np.int32, copy=False),
         "count_scaled": counts * res.scale,
     })
+
+
+def stocks_table(res: SimResult) -> pd.DataFrame:
+    """``stocks.parquet`` as a DataFrame."""
+    return stocks_arrow(res).to_pandas()
 
 
 def flows_table(res: SimResult) -> pd.DataFrame:
@@ -88,19 +118,24 @@ def flows_table(res: SimResult) -> pd.DataFrame:
     })
 
 
-def events_table(res: SimResult) -> pd.DataFrame:
+def events_arrow(res: SimResult) -> pa.Table:
     """Programme outcomes, youth-guarantee offers, spells and attribute stocks per step, raw and scaled
-    (``nav_spell_days`` is a sum of days, so its scaled value is person-days)."""
+    (``nav_spell_days`` is a sum of days, so its scaled value is person-days): ``events.parquet``."""
     R, T1, E = res.events.shape
-    rep, step, ev = (a.ravel() for a in np.meshgrid(np.arange(R), np.arange(T1), np.arange(E), indexing="ij"))
-    return pd.DataFrame({
-        "replicate": rep.astype(np.int16),
-        "step": step.astype(np.int32),
-        "year": _years(res, step),
-        "event": pd.Categorical.from_codes(ev, EVENT_NAMES),
-        "count": res.events.ravel(),
-        "count_scaled": res.events.ravel() * res.scale,
+    counts = res.events.ravel()
+    return _arrow({
+        "replicate": np.repeat(np.arange(R, dtype=np.int16), T1 * E),
+        "step": np.tile(np.repeat(np.arange(T1, dtype=np.int32), E), R),
+        "year": np.tile(np.repeat(_years(res, np.arange(T1)), E), R),
+        "event": (np.tile(np.arange(E), R * T1), EVENT_NAMES),
+        "count": counts,
+        "count_scaled": counts * res.scale,
     })
+
+
+def events_table(res: SimResult) -> pd.DataFrame:
+    """``events.parquet`` as a DataFrame."""
+    return events_arrow(res).to_pandas()
 
 
 def series_table(res: SimResult, series: dict) -> pd.DataFrame:
@@ -139,8 +174,10 @@ def replicate_table(per_replicate: dict) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+@functools.lru_cache(maxsize=8)
 def git_revision(where: Path) -> str:
-    """The code's git revision (with '+dirty' when changed), or 'unknown' outside a checkout."""
+    """The code's git revision (with '+dirty' when changed), or 'unknown' outside a checkout. Asked once per
+    process: the code that runs is the code imported at the start, whatever happens to the checkout later."""
     try:
         rev = subprocess.run(["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True,
                              timeout=5).stdout.strip()
@@ -152,6 +189,11 @@ def git_revision(where: Path) -> str:
 
 
 def versions() -> dict[str, str]:
+    return dict(_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple[tuple[str, str], ...]:
     out = {"python": platform.python_version()}
     for pkg in ("simulation", "numpy", "numba", "llvmlite", "pandas", "pyarrow", "scipy", "hydra-core", "omegaconf",
                 "matplotlib", "mesa"):
@@ -159,7 +201,7 @@ def versions() -> dict[str, str]:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             out[pkg] = "not installed"
-    return out
+    return tuple(out.items())
 
 
 def manifest(cfg, res: SimResult, timings: dict, files: dict[str, int], overrides: list[str], complete: bool) -> dict:
@@ -284,10 +326,23 @@ def write_tables(results, directory: Path | str, overrides: list[str]) -> list[P
     # first a manifest that says the run is not complete: the directory is marked as a run of this
     # program from its first file on, so a run killed while writing can be replaced (output.overwrite)
     write_manifest(manifest(results.config, raw, raw.timings, {}, list(overrides), complete=False), directory)
+    # the largest table is encoded on a second thread (Arrow works without the GIL) while this one does the rest
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stocks") as pool:
+        stocks = pool.submit(lambda: write_parquet(stocks_arrow(raw), directory / "stocks.parquet"))
+        written = _write_small_tables(results, directory)
+        stocks.result()
+    written.insert(0, directory / "stocks.parquet")
+    raw.timings["tables_s"] = time.perf_counter() - t0
+    write_manifest(manifest(results.config, raw, raw.timings, {}, list(overrides), complete=False), directory)
+    return written
+
+
+def _write_small_tables(results, directory: Path) -> list[Path]:
+    """Every table but stocks.parquet, and the headline; returns the files written."""
+    raw = results.raw
     tables = {
-        "stocks.parquet": lambda: stocks_table(raw),
         "flows.parquet": lambda: flows_table(raw),
-        "events.parquet": lambda: events_table(raw),
+        "events.parquet": lambda: events_arrow(raw),
         "indicator_series.parquet": lambda: series_table(raw, results.series),
         "institutions.parquet": lambda: institutions_table(raw),
         "ledger.parquet": lambda: ledger_table(raw.bookings, results.config.funding, raw.step_days, raw.scale,
@@ -301,8 +356,6 @@ def write_tables(results, directory: Path | str, overrides: list[str]) -> list[P
         written.append(directory / name)
     write_text(results.headline().to_csv(index=False), directory / "headline.csv")
     written.append(directory / "headline.csv")
-    raw.timings["tables_s"] = time.perf_counter() - t0
-    write_manifest(manifest(results.config, raw, raw.timings, {}, list(overrides), complete=False), directory)
     return written
 
 

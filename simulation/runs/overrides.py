@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import types
 import typing
 
 from simulation.core.config import SimConfig
 from simulation.runs.hydra_compose import compose_config, config_groups
 
+# schema sections that the default config leaves out (the economy kinds' own blocks): a change to a key below
+# them must be composed to be checked (tests/test_speed.py keeps this list complete)
+ABSENT_FROM_DEFAULTS = ("economy.replay", "economy.regime_switching")
 _HYDRA_FLAGS_WITH_VALUE = {"--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd", "--cfg", "-c",
                            "--package", "-p", "--info", "-i", "--experimental-rerun"}
 
@@ -20,7 +24,15 @@ def _suggest(word: str, options: list[str]) -> str:
 
 def _schema_has(path: list[str]) -> tuple[bool, list[str]]:
     """Whether a dotted key exists in SimConfig (anything below a Dict field is allowed)."""
+    ok, options, _ = _schema_lookup(path)
+    return ok, options
+
+
+def _schema_lookup(path: list[str]) -> tuple[bool, list[str], bool]:
+    """(key exists, the options at the level where it does not, the key is a plain value: neither a section nor a
+    mapping, nor below a mapping)."""
     tp: typing.Any = SimConfig
+    below_dict = False
     for part in path:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if typing.get_origin(tp) is typing.Union and len(args) == 1:
@@ -28,18 +40,24 @@ def _schema_has(path: list[str]) -> tuple[bool, list[str]]:
         if dataclasses.is_dataclass(tp):
             hints = typing.get_type_hints(tp)
             if part not in hints:
-                return False, list(hints)
+                return False, list(hints), False
             tp = hints[part]
         elif typing.get_origin(tp) in (dict, dict):
             tp = typing.get_args(tp)[1]
+            below_dict = True
         else:
-            return False, []
-    return True, []
+            return False, [], False
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
+        tp = args[0]  # X | None
+    leaf = not (dataclasses.is_dataclass(tp) or typing.get_origin(tp) is dict or tp is dict)
+    return True, [], leaf and not below_dict
 
 
 def check_overrides(argv: list[str]) -> str | None:
     """None when the overrides look right; otherwise a one-line error naming key and value."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import OverrideType
     from hydra.errors import OverrideParseException
 
     args, skip = [], False
@@ -62,22 +80,31 @@ def check_overrides(argv: list[str]) -> str | None:
             first = str(err).strip().splitlines()[0] if str(err).strip() else "cannot parse"
             return f"config error: {a}: cannot parse ({first})"
     groups = config_groups()
+    plain = True  # only plain changes of keys in the default config: composing cannot fail
     for o in overrides:
         key = o.key_or_group
-        if key.startswith("hydra") or o.is_delete():
+        if key.startswith("hydra"):
+            continue
+        if o.is_delete():
+            plain = False
             continue
         if key in groups:
+            plain = False
             values = list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.get_value_element_as_str()]
             for v in values:
                 if v not in groups[key]:
                     return (f"config error: {key}={v!r}: unknown option; choose one of "
                             f"{', '.join(groups[key])}{_suggest(v, groups[key])}")
             continue
-        ok, options = _schema_has(key.split("."))
+        ok, options, leaf = _schema_lookup(key.split("."))
         if not ok and not o.is_add():
             leaf = key.split(".")[-1]
             return f"config error: {key}: unknown key{_suggest(leaf, options)}"
-    return _check_composition(overrides)
+        default = not any(key == p or key.startswith(p + ".") for p in ABSENT_FROM_DEFAULTS)
+        plain = plain and ok and leaf and default and o.type == OverrideType.CHANGE
+    # Composing costs a third of a second, so it is left to Hydra when it cannot fail: a plain change of a key
+    # that the default config has composes (values are checked by validate() later)
+    return None if plain else _check_composition(overrides)
 
 
 def _check_composition(overrides) -> str | None:
