@@ -146,7 +146,16 @@ def test_from_a_sweep_directory_recovers_the_sd_of_the_differences(tmp_path):
                   "mean_reference": [0.12], "mean_difference": [-0.01], "ci90_low": [-0.01 - half],
                   "ci90_high": [-0.01 + half], "n_pairs": [n], "paired": [True]}).to_parquet(
         tmp_path / "sweep_differences.parquet")
+    (tmp_path / "sweep_manifest.json").write_text('{"reference": "0_reference"}')  # a finished aggregation
     row = su.from_directory(tmp_path).iloc[0]
     assert row["sd"] == pytest.approx(sd)
     assert row["needed"] == su.replicates_for(sd, su.SHARE_TARGET)
     assert row["enough"] == (n >= row["needed"])
+
+
+def test_a_sweep_directory_without_its_manifest_is_refused(tmp_path):
+    """sweep_differences.parquet alone means the aggregation did not finish: say so, count nothing."""
+    pd.DataFrame({"job": ["1"], "indicator": ["neet_share_youth_final_year"]}).to_parquet(
+        tmp_path / "sweep_differences.parquet")
+    with pytest.raises(ValueError, match="sweep_manifest.json"):
+        su.from_directory(tmp_path)
