@@ -28,7 +28,7 @@ DOMAIN_ROWS = [
     "immigrants among participants in ordinary measures",
     "participants who went straight to work or education after *Jobbsjansen*, 2019",
     "Utdanningsløftet",
-    "PYK pilot (seed 004)",
+    "PYK pilot, Troms 2008/2009",
 ]
 TINY = ["population.scale=2000", "run.replicates=2", "run.years=2", "run.burn_in_years=1"]
 
