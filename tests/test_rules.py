@@ -116,6 +116,20 @@ def test_education_as_a_measure_stops_at_the_three_year_cap():
     assert events[:, schema.EV["education_cap_exit"]].sum() == 500
 
 
+def test_time_in_nav_bought_education_counts_towards_the_cap_whatever_comes_next():
+    """NAV-bought adult VGO that ends in higher education: its days still count towards the 3 + 1-year cap
+    (the books of the old programme are closed with what it was, not with what the person enters)."""
+    cfg = small_config(*QUIET, "run.years=2", "rates.adult_vgo.years=1", "rates.adult_vgo.pass_share=1",
+                       "rates.adult_vgo.dropout_rate_nav=0", "rates.adult_vgo.pass_destinations.work=0",
+                       "rates.adult_vgo.pass_destinations.jobseeker=0", "rates.adult_vgo.pass_destinations.tertiary=1",
+                       "rates.tertiary.dropout_rate=0", "rates.tertiary.years=5")
+    people = _people(200, State.ADULT_VGO, 30, flags=FLAG_NAV_PAID, education=int(Education.SOME_VGO))
+    model = CrossSectorModel(cfg, 0, people=people)
+    model.run()
+    assert (people.state == int(State.TERTIARY)).all()
+    assert (people.education_measure_days >= int(Y) - 7).all()  # one year of NAV-bought VGO, counted
+
+
 def test_the_extra_year_is_granted_then_the_cap_binds():
     cfg = small_config(*QUIET, "run.years=5", "rates.tertiary.years_nav=10", "rates.tertiary.dropout_rate_nav=0",
                        "scenario.education_measure_extension_share=1")

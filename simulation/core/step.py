@@ -450,9 +450,10 @@ def move_or_queue(i, people, kp, s, ns, mode, t, rep, age, acc_ev, on):
 
 @njit(**INLINE)
 def move(i, people, kp, s, ns, mode, t, rep, age, acc_ev, on):
-    """Enter ns by this mode (M_*), then close the books of s."""
+    """Enter ns by this mode (M_*), then close the books of s (with what s was: NAV-bought education or not)."""
+    nav_paid_education = is_nav_paid_education(s, np.int64(people.flags[i]))
     enter(i, people, kp, ns, mode, age)
-    leave(i, people, kp, s, ns, t, rep, acc_ev, on)
+    close_books(i, people, kp, s, ns, t, rep, acc_ev, on, nav_paid_education)
 
 
 @njit(**INLINE)
@@ -471,14 +472,22 @@ def enter(i, people, kp, ns, mode, age):
     people.flags[i] = flags
 
 
-@njit(**HOT)
+@njit(**INLINE)
 def leave(i, people, kp, s, ns, t, rep, acc_ev, on):
-    """The books of a move s -> ns: the events it counts, the clocks it stops and starts, the queue left."""
+    """A move s -> ns into a state with no programme to enter (ageing out, the cap, OT's end, the guarantee's
+    offer): close the books of s."""
+    close_books(i, people, kp, s, ns, t, rep, acc_ev, on, is_nav_paid_education(s, np.int64(people.flags[i])))
+
+
+@njit(**HOT)
+def close_books(i, people, kp, s, ns, t, rep, acc_ev, on, nav_paid_education):
+    """The books of a move s -> ns: the events it counts, the clocks it stops and starts, the queue left;
+    time in education bought by NAV counts towards the cap."""
     people.want[i] = 0
     if on:
         count_move(i, people, kp, s, ns, t, acc_ev)
     flags = np.int64(people.flags[i])
-    if is_nav_paid_education(s, flags):
+    if nav_paid_education:
         used = np.int64(people.education_measure_days[i]) + days_since(people.entered_step[i], t, kp.dt_days)
         people.education_measure_days[i] = used if used < SATURATE else SATURATE
     people.entered_step[i] = t
