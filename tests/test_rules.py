@@ -96,7 +96,7 @@ def test_counter_based_draws_are_uniform_and_keyed_by_every_part():
 def test_recession_hits_the_young_and_low_educated_harder():
     cfg = small_config("economy=recession", "economy.recession.start_year=1", "run.years=4")
     intensity = cycle_intensity(cfg.economy, 200, 0, 7)
-    job, layoff, appr, edu = cycle_multipliers(cfg.economy, intensity)
+    job, layoff, appr, edu, _ = cycle_multipliers(cfg.economy, intensity)
     trough = int(np.argmax(intensity))
     young_low, adult_vgo = (0, int(Education.PRIMARY)), (4, int(Education.VGO))
     assert job[trough][young_low] < job[trough][adult_vgo] < 1.0

@@ -147,6 +147,7 @@ class RecessionConfig:
     layoff_rise: float = multiplier()
     apprenticeship_fall: float = share()
     education_uptake_rise: float = multiplier()  # more youth and adults take up education in downturns
+    temporary_layoff_rise: float = multiplier()  # temporary layoffs (permittering) rise by this at intensity 1
 
 
 def _if_kind(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> Any:
@@ -286,6 +287,8 @@ class JobseekerRates:
     dagpenger_weeks_long: float = _range(0.0, 520.0, lo_open=True)
     dagpenger_weeks_short: float = _range(0.0, 520.0, lo_open=True)
     social_assistance_share_after_exhaustion: float = share()
+    recall_rate: float = rate()  # per year, temporarily laid-off persons recalled by their employer
+    layoff_pay_weeks: float = _range(0.0, 520.0, lo_open=True)  # the longest layoff pay before ordinary dagpenger
 
 
 @dataclass
@@ -355,6 +358,22 @@ class WorkRates:
     to_tertiary: float = rate()
     to_tertiary_max_age: int = _range(16, 66)
     to_adult_vgo: float = rate()
+    temporary_layoff_rate: float = rate()  # temporary layoffs (permittering) per year in normal times
+
+
+@dataclass
+class SickLeaveRates:
+    """Long sick leave paid by NAV (sykepenger, beyond the employer's first 16 days): from work, back to work
+    or on to AAP, ending at the 52-week maximum."""
+
+    start_rate: float = rate()  # per year, persons in work starting long sick leave (average cell)
+    by_age: dict[str, float] = MISSING
+    by_education: dict[str, float] = MISSING
+    reduced_work_ability: float = multiplier()
+    recovery_rate: float = rate()  # per year, back to work
+    to_aap: float = rate()  # per year, on to AAP before the maximum (times the health multiplier)
+    max_weeks: float = _range(0.0, 520.0, lo_open=True)
+    end_destinations: dict[str, float] = MISSING  # at the 52-week maximum
 
 
 @dataclass
@@ -399,6 +418,7 @@ class RatesConfig:
     adult_vgo: AdultVGORates = field(default_factory=AdultVGORates)
     tertiary: TertiaryRates = field(default_factory=TertiaryRates)
     work: WorkRates = field(default_factory=WorkRates)
+    sick_leave: SickLeaveRates = field(default_factory=SickLeaveRates)
     health: HealthRates = field(default_factory=HealthRates)
     aap: AAPRates = field(default_factory=AAPRates)
     disability: DisabilityRates = field(default_factory=DisabilityRates)
@@ -434,6 +454,7 @@ class BenefitPrices:
     disability: float = nok()
     measure_allowance: float = nok()
     social_assistance: float = nok()
+    sickness_benefit: float = nok()  # sykepenger from NAV (after the employer's 16 days), per recipient-month
 
 
 @dataclass
@@ -469,6 +490,8 @@ class IndicatorConfig:
     youth_max_age: int = _range(16, 66)
     long_term_weeks: float = _range(0.0, 520.0, lo_open=True)
     followup_months: list[int] = MISSING
+    lfs_student_employment_share: float = share()  # pupils and students with paid work (employed in the LFS)
+    lfs_student_job_search_share: float = share()  # pupils and students without work looking for it (LFS unemployed)
 
 
 @dataclass
@@ -655,6 +678,7 @@ def check_semantics(cfg: SimConfig) -> None:
         "tertiary.fail_destinations": r.tertiary.fail_destinations,
         "tertiary.dropout_destinations": r.tertiary.dropout_destinations,
         "aap.end_destinations": r.aap.end_destinations,
+        "sick_leave.end_destinations": r.sick_leave.end_destinations,
     }
     for key, dist in dist_fields.items():
         allowed = ["education"] + in_scope if key == "assessment.destinations" else in_scope
@@ -664,6 +688,8 @@ def check_semantics(cfg: SimConfig) -> None:
         ("rates.job_finding.by_education", r.job_finding.by_education, EDUCATION_NAMES),
         ("rates.work.layoff_by_age", r.work.layoff_by_age, RATE_BANDS),
         ("rates.work.layoff_by_education", r.work.layoff_by_education, EDUCATION_NAMES),
+        ("rates.sick_leave.by_age", r.sick_leave.by_age, RATE_BANDS),
+        ("rates.sick_leave.by_education", r.sick_leave.by_education, EDUCATION_NAMES),
     ):
         _check_keys(key, mapping, allowed, complete=True)
         _check_values(key, mapping, 0.0, 1e3)

@@ -179,9 +179,9 @@ def sensitivity(econ: EconomyConfig) -> np.ndarray:
 
 
 def cycle_multipliers(econ: EconomyConfig, intensity: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(job finding [steps, band, edu], layoffs [steps, band, edu], apprenticeship contracts [steps],
-    education uptake: return to school and adult VGO on a right [steps])."""
+    education uptake: return to school and adult VGO on a right [steps], temporary layoffs [steps])."""
     sens = sensitivity(econ)[None, :, :]
     i = intensity[:, None, None]
     r = econ.recession
@@ -189,5 +189,6 @@ def cycle_multipliers(econ: EconomyConfig, intensity: np.ndarray
     layoff = 1.0 + r.layoff_rise * i * sens
     apprenticeship = 1.0 - r.apprenticeship_fall * intensity
     education = 1.0 + r.education_uptake_rise * intensity
+    temporary = 1.0 + r.temporary_layoff_rise * intensity
     return (np.ascontiguousarray(job), np.ascontiguousarray(layoff), np.ascontiguousarray(apprenticeship),
-            np.ascontiguousarray(education))
+            np.ascontiguousarray(education), np.ascontiguousarray(temporary))

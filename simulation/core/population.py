@@ -16,6 +16,7 @@ from simulation.core.schema import (
     FLAG_NAV_PAID,
     FLAG_REDUCED_WORK_ABILITY,
     FLAG_VOCATIONAL,
+    NO_STEP,
     PERSON_DTYPES,
     People,
     bytes_per_person,
@@ -158,6 +159,8 @@ def synthesise(cfg: SimConfig, seed: int, replicate: int) -> People:
         registered_step=np.zeros(n, dtype=np.int16),
         want=np.zeros(n, dtype=np.uint8),
         wait_since_step=np.zeros(n, dtype=np.int16),
+        vgo_start_step=np.full(n, NO_STEP, dtype=np.int16),  # cohorts are those who start at 16 in the run
+        vgo_done_step=np.full(n, NO_STEP, dtype=np.int16),
     )
 
 

@@ -19,6 +19,7 @@ STATE_LABELS = {
         "inactive": "Inactive, unknown to services",
         "tertiary": "Tertiary / vocational college",
         "aged_out": "Aged 67+",
+        "sick_leave": "On long sick leave",
     },
     "nb": {
         "pre_entry": "Under 16 år",
@@ -36,6 +37,7 @@ STATE_LABELS = {
         "inactive": "Inaktiv",
         "tertiary": "Høyere utdanning / fagskole",
         "aged_out": "67 år og eldre",
+        "sick_leave": "Sykmeldt",
     },
 }
 

@@ -16,7 +16,7 @@ from scipy import stats
 from simulation.core.config import SimConfig
 from simulation.core.schema import EV, MAX_FOLLOWUPS
 from simulation.core.states import AGE_BAND_EDGES, AGE_BAND_NAMES, NEET_STATES, OUT_OF_SCOPE, State
-from simulation.runs import ledger
+from simulation.runs import ledger, public
 from simulation.runs.montecarlo import SimResult
 
 LABOUR_FORCE = (State.WORK, State.JOBSEEKER, State.ASSESSMENT, State.WORK_MEASURE, State.AMO_COURSE)
@@ -197,6 +197,8 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
     add("tax_revenue", "NOK bn/yr", "tax and contributions from the persons modelled who are in work", -tax / years / 1e9)
     add("net_public_cost", "NOK bn/yr", "spending by all agencies minus tax revenue (lower is better for the public purse)",
         per_item.sum(axis=1) / years / 1e9)
+    for name, (unit, definition, values) in public.quantities(res, cfg).items():  # the publishers' definitions
+        add(name, unit, definition, values)
     return out
 
 

@@ -19,12 +19,14 @@ import pandas as pd
 
 from simulation.core.schema import EVENT_NAMES
 from simulation.core.states import STATE_NAMES
+from simulation.runs import breakdowns
 from simulation.runs.atomic import atomic_write
 from simulation.runs.ledger import ledger_table
 from simulation.runs.montecarlo import SimResult
 
 MANIFEST = "manifest.json"
 TABLES = ("stocks.parquet", "flows.parquet", "events.parquet", "indicator_series.parquet", "indicators.parquet",
+          "crosstab.parquet", "exits.parquet", "durations.parquet", "cohorts.parquet",
           "indicators_by_replicate.parquet", "ledger.parquet", "institutions.parquet", "headline.csv")
 
 
@@ -227,6 +229,10 @@ def write_tables(results, directory: Path | str, overrides: list[str]) -> None:
                   directory / "ledger.parquet")
     write_parquet(results.indicators, directory / "indicators.parquet")
     write_parquet(replicate_table(results.per_replicate), directory / "indicators_by_replicate.parquet")
+    write_parquet(breakdowns.crosstab_table(raw), directory / "crosstab.parquet")
+    write_parquet(breakdowns.exits_table(raw), directory / "exits.parquet")
+    write_parquet(breakdowns.durations_table(raw), directory / "durations.parquet")
+    write_parquet(raw.cohorts, directory / "cohorts.parquet")
     write_text(results.headline().to_csv(index=False), directory / "headline.csv")
     raw.timings["tables_s"] = time.perf_counter() - t0
     write_manifest(manifest(results.config, raw, raw.timings, {}, list(overrides), complete=False), directory)
