@@ -371,6 +371,8 @@ class SickLeaveRates:
     by_education: dict[str, float] = MISSING
     reduced_work_ability: float = multiplier()
     recovery_rate: float = rate()  # per year, back to work
+    recovery_reduced_work_ability: float = multiplier()  # with reduced work ability, recovery is this much slower
+    reduced_work_ability_onset: float = rate()  # per year on sick leave, reduced work ability is found
     to_aap: float = rate()  # per year, on to AAP before the maximum (times the health multiplier)
     max_weeks: float = _range(0.0, 520.0, lo_open=True)
     end_destinations: dict[str, float] = MISSING  # at the 52-week maximum
@@ -379,6 +381,7 @@ class SickLeaveRates:
 @dataclass
 class HealthRates:
     reduced_work_ability_onset: float = rate()
+    education_gradient: float = _range(1.0, 10.0)  # onset and leaving work for inactivity: x g per education level below VGO
     aap_multiplier_reduced_work_ability: float = multiplier()
 
 
@@ -402,6 +405,7 @@ class InactiveRates:
     to_jobseeker: float = rate()
     job_finding: float = rate()
     to_aap: float = rate()
+    to_disability: float = rate()
 
 
 @dataclass
@@ -490,7 +494,8 @@ class IndicatorConfig:
     youth_max_age: int = _range(16, 66)
     long_term_weeks: float = _range(0.0, 520.0, lo_open=True)
     followup_months: list[int] = MISSING
-    lfs_student_employment_share: float = share()  # pupils and students with paid work (employed in the LFS)
+    lfs_student_employment_share: float = share()  # pupils and students under 25 with paid work (LFS employed)
+    lfs_student_employment_share_25_plus: float = share()  # students 25 and over with paid work
     lfs_student_job_search_share: float = share()  # pupils and students without work looking for it (LFS unemployed)
 
 

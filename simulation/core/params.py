@@ -91,7 +91,7 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
     """Every state's hazards (the rules of docs/domain.md and docs/model.md) from the rates group."""
     r = cfg.rates
     S = State
-    health = Entry(0, schema.K_HEALTH, (r.health.reduced_work_ability_onset,) * 2)
+    health = Entry(0, schema.K_HEALTH, (r.health.reduced_work_ability_onset,) * 2, static="health")
     dropout = dict(cooperation="dropout", sign=-1.0)
     e: dict[int, list[Entry]] = {int(s): [] for s in State}
     e[S.SCHOOL] = _split((r.school.dropout_rate, r.school.dropout_rate * r.school.vocational_dropout_multiplier),
@@ -132,16 +132,16 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
         Entry(S.JOBSEEKER, schema.K_LAYOFF, (r.work.layoff_rate,) * 2, static="layoff"),
         Entry(S.JOBSEEKER, schema.K_TEMP_LAYOFF, (r.work.temporary_layoff_rate,) * 2),
         Entry(S.SICK_LEAVE, schema.K_PLAIN, (r.sick_leave.start_rate,) * 2, static="sick"),
-        Entry(S.INACTIVE, schema.K_PLAIN, (r.work.to_inactive,) * 2),
+        Entry(S.INACTIVE, schema.K_PLAIN, (r.work.to_inactive,) * 2, static="health"),
         Entry(S.AAP, schema.K_PLAIN, (r.work.to_aap,) * 2, static="aap"),
         Entry(S.TERTIARY, schema.K_TERTIARY_ENTRY, (r.work.to_tertiary,) * 2),
         Entry(S.ADULT_VGO, schema.K_ADULT_VGO_COUNTY, (r.work.to_adult_vgo,) * 2),
         health]
     # long sick leave (sykepenger): back to work, or on to AAP; at 52 weeks it ends (see _programme_ends)
     e[S.SICK_LEAVE] = [
-        Entry(S.WORK, schema.K_PLAIN, (r.sick_leave.recovery_rate,) * 2),
+        Entry(S.WORK, schema.K_PLAIN, (r.sick_leave.recovery_rate,) * 2, static="recovery"),
         Entry(S.AAP, schema.K_PLAIN, (r.sick_leave.to_aap,) * 2, static="aap"),
-        health]
+        Entry(S.SICK_LEAVE, schema.K_HEALTH, (r.sick_leave.reduced_work_ability_onset,) * 2, static="health")]
     e[S.AAP] = [
         Entry(S.WORK, schema.K_JOB, (r.aap.to_work,) * 2),
         Entry(S.DISABILITY, schema.K_PLAIN, (r.aap.to_disability,) * 2),
@@ -152,6 +152,7 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
         Entry(S.JOBSEEKER, schema.K_PLAIN, (r.inactive.to_jobseeker,) * 2),
         Entry(S.WORK, schema.K_JOB, (r.inactive.job_finding,) * 2, static="job"),
         Entry(S.AAP, schema.K_PLAIN, (r.inactive.to_aap,) * 2, static="aap"),
+        Entry(S.DISABILITY, schema.K_PLAIN, (r.inactive.to_disability,) * 2, static="aap"),
         Entry(S.SCHOOL, schema.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
         health]
     for s, entries in e.items():
@@ -175,6 +176,10 @@ def _static_multiplier(cfg: SimConfig, static: str, band: int, edu: int, imm: in
                 * (w.layoff_immigrant if imm else 1.0))
     if static == "aap":
         return r.health.aap_multiplier_reduced_work_ability if rwa else 1.0
+    if static == "health":  # the low-educated fall ill and leave work for inactivity more often
+        return r.health.education_gradient ** (int(Education.VGO) - edu)
+    if static == "recovery":
+        return r.sick_leave.recovery_reduced_work_ability if rwa else 1.0
     if static == "sick":
         sl = r.sick_leave
         return (sl.by_age[RATE_BANDS[band]] * sl.by_education[EDUCATION_NAMES[edu]]

@@ -21,13 +21,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.core.schema import EV
 from simulation.core.states import AGE_GROUP_NAMES, Education, State
 from simulation.runs import breakdowns as bd
 from simulation.runs import cohorts as ch
 
 S = State
 AG = {name: i for i, name in enumerate(AGE_GROUP_NAMES)}
+AGES_16_19 = [AG[a] for a in ("16_18", "19")]
 AGES_16_24 = [AG[a] for a in ("16_18", "19", "20_21", "22_24")]
+AGES_19_29 = [AG[a] for a in ("19", "20_21", "22_24", "25_29")]
+AGES_19_66 = [AG[a] for a in AGE_GROUP_NAMES[2:-1]]
 AGES_16_29 = AGES_16_24 + [AG["25_29"]]
 AGES_25_34 = [AG["25_29"], AG["30_34"]]
 AGES_25_66 = [AG[a] for a in ("25_29", "30_34", "35_39", "40_44", "45_49", "50_54", "55_59", "60_66")]
@@ -50,8 +54,9 @@ class Year:
     def __init__(self, res, cfg, year: int = -1) -> None:
         self.x = bd.crosstab(res)[:, year]
         self.scale = res.scale
-        self.employment_share = cfg.indicators.lfs_student_employment_share
-        self.search_share = cfg.indicators.lfs_student_job_search_share
+        self.employment_share = cfg.indicators.lfs_student_employment_share if cfg is not None else 0.0
+        self.employment_share_25 = cfg.indicators.lfs_student_employment_share_25_plus if cfg is not None else 0.0
+        self.search_share = cfg.indicators.lfs_student_job_search_share if cfg is not None else 0.0
 
     def persons(self, states, ages=None, edu=None, rwa=None) -> np.ndarray:
         """Simulated persons per replicate in these states (and age groups, education levels, rwa 0/1)."""
@@ -64,11 +69,19 @@ class Year:
             x = x[:, :, :, :, :, rwa:rwa + 1]
         return np.nansum(x.reshape(x.shape[0], -1), axis=1)
 
+    def students_with_work(self, ages=None, edu=None) -> np.ndarray:
+        """Pupils and students with paid work: a share under 25, another from 25."""
+        ages = list(range(len(AGE_GROUP_NAMES))) if ages is None else ages
+        young = [a for a in ages if a < AG["25_29"]]
+        older = [a for a in ages if a >= AG["25_29"]]
+        out = self.employment_share * self.persons(STUDENTS, young, edu) if young else 0.0
+        return out + (self.employment_share_25 * self.persons(STUDENTS, older, edu) if older else 0.0)
+
     def lfs_employed(self, ages=None, edu=None) -> np.ndarray:
-        return self.persons(EMPLOYED, ages, edu) + self.employment_share * self.persons(STUDENTS, ages, edu)
+        return self.persons(EMPLOYED, ages, edu) + self.students_with_work(ages, edu)
 
     def lfs_unemployed(self, ages=None, edu=None) -> np.ndarray:
-        students_without_work = (1.0 - self.employment_share) * self.persons(STUDENTS, ages, edu)
+        students_without_work = self.persons(STUDENTS, ages, edu) - self.students_with_work(ages, edu)
         return self.persons(REGISTERED + MEASURES, ages, edu, rwa=0) + self.search_share * students_without_work
 
     def population(self, ages=None, edu=None) -> np.ndarray:
@@ -99,7 +112,13 @@ def quantities(res, cfg) -> dict[str, tuple[str, str, np.ndarray]]:
         "over the LFS-definition labour force, final year", _ratio(fully, lf))
     add("registered_fully_unemployed_rate_16_24", "share", "the same for 16-24-year-olds",
         _ratio(y.persons(REGISTERED, AGES_16_24, rwa=0), lf_young))
+    add("registered_fully_unemployed_rate_16_19", "share", "the same for 16-19-year-olds (NAV: under 20)",
+        _ratio(y.persons(REGISTERED, AGES_16_19, rwa=0),
+               y.lfs_employed(AGES_16_19) + y.lfs_unemployed(AGES_16_19)))
     add("registered_fully_unemployed_count", "persons", "NAV's helt ledige, final year (scaled)", fully * sc)
+    add("registered_gross_unemployment_rate", "share",
+        "NAV's bruttoledighet: helt ledige and job seekers on measures over the labour force",
+        _ratio(fully + y.persons(MEASURES, rwa=0), lf))
     add("jobseekers_on_measures_count", "persons",
         "NAV's arbeidssøkere på tiltak: in a work-oriented measure or an AMO course, without reduced work ability "
         "(scaled)", y.persons(MEASURES, rwa=0) * sc)
@@ -108,8 +127,15 @@ def quantities(res, cfg) -> dict[str, tuple[str, str, np.ndarray]]:
         (y.persons((S.AAP,)) + y.persons(REGISTERED + MEASURES, rwa=1)) * sc)
     add("reduced_work_ability_share_on_aap", "share", "of NAV's persons with reduced work ability, the share on AAP",
         _ratio(y.persons((S.AAP,)), y.persons((S.AAP,)) + y.persons(REGISTERED + MEASURES, rwa=1)))
+    add("reduced_work_ability_share_in_measure", "share",
+        "of NAV's persons with reduced work ability, the share in a measure (work-oriented measure or AMO course)",
+        _ratio(y.persons(MEASURES, rwa=1), y.persons((S.AAP,)) + y.persons(REGISTERED + MEASURES, rwa=1)))
     add("aap_recipients", "persons", "persons on work assessment allowance (AAP), final year (scaled)",
         y.persons((S.AAP,)) * sc)
+    add("aap_share_of_population", "share", "AAP recipients over the population 19-66 (NAV: 18-66)",
+        _ratio(y.persons((S.AAP,), AGES_19_66), y.population(AGES_19_66)))
+    add("disability_recipients_18_29", "persons", "persons on disability benefit aged 19-29 (SSB: 18-29), scaled",
+        y.persons((S.DISABILITY,), AGES_19_29) * sc)
     add("disability_recipients", "persons", "persons on disability benefit (uføretrygd), 16-66, final year (scaled)",
         y.persons((S.DISABILITY,)) * sc)
     add("sick_leave_stock", "persons", "persons on long sick leave paid by NAV (sykepenger), final year (scaled)",
@@ -150,6 +176,16 @@ def _flows(res, add) -> None:
         into_dis * res.scale / frac)
     add("disability_inflow_share_from_aap", "share", "of new disability recipients, the share who came from AAP",
         _ratio(x[:, int(S.AAP), int(S.DISABILITY)], into_dis))
+    add("aap_inflow_per_quarter", "persons", "persons starting AAP per quarter in the final year (scaled)",
+        into_aap * res.scale / frac / 4.0)
+    y = Year(res, None)
+    not_disabled = y.population() - y.persons((S.DISABILITY,))
+    add("disability_inflow_rate", "share", "new disability recipients in the final year per person 16-66 not on "
+        "disability benefit (NAV: per 1 000 non-disabled 18-67)", _ratio(into_dis / frac, not_disabled))
+    ev = res.events[:, 1:, EV["sick_leave_max_date"]].astype(np.float64)
+    last = ev[:, -max(1, int(round(365.25 / res.step_days))):].sum(axis=1)
+    add("sick_leave_max_date_per_year", "persons", "persons reaching the 52-week maximum of sickness benefit in the "
+        "final year (scaled)", last * res.scale)
 
 
 def _cohorts(res, add) -> None:
@@ -159,6 +195,8 @@ def _cohorts(res, add) -> None:
     add("vgo_completion_5_6_years", "share", "of pupils starting upper secondary, the share completing within 5 "
         "years (general studies) or 6 (vocational): SSB/Udir's definition", [ch.completion_share_public(t)
                                                                              for t in by_rep])
+    add("vgo_completion_5_years", "share", "the same within 5 years, both programme types",
+        [ch.completion_share(t, 5) for t in by_rep])
     add("vgo_completion_5_years_general", "share", "the same within 5 years, general studies",
         [ch.completion_share(t, 5, "general") for t in by_rep])
     add("vgo_completion_5_years_vocational", "share", "the same within 5 years, vocational programmes",
