@@ -16,7 +16,14 @@ from typing import Any
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from simulation.core.states import AGE_BAND_NAMES, EDUCATION_NAMES, STATE_NAMES
+from simulation.core.states import (
+    AGE_BAND_NAMES,
+    DEMOGRAPHY_AGE_GROUPS,
+    EDUCATION_NAMES,
+    IN_SCOPE_NAMES,
+    MIGRATION_AGE_GROUPS,
+    STATE_NAMES,
+)
 
 RATE_BANDS = AGE_BAND_NAMES[1:-1]  # the age bands that carry rates: 16_18 .. 50_66
 
@@ -54,6 +61,11 @@ def span_years() -> Any:
     return _range(0.0, 100.0, lo_open=True)
 
 
+def _if_set(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> Any:
+    """An optional number: None (unset) by default, range-checked when set."""
+    return field(default=None, metadata={"lo": lo, "hi": hi, "lo_open": lo_open})
+
+
 # ---------------------------------------------------------------------------------------------
 # run, population, counties
 
@@ -72,16 +84,44 @@ class RunConfig:
 
 
 @dataclass
+class MigrationFlow:
+    """Persons a year moving to or from Norway and their ages, as the publisher counts them (all ages)."""
+    per_year: dict[int, float] = MISSING  # persons by calendar year; linear between the years given, flat outside
+    age_profile: dict[str, float] = MISSING  # persons (or shares) by age group 0_14, 15_19, ..., 60_64, 65_plus
+
+
+@dataclass
+class ImmigrationConfig(MigrationFlow):
+    """Immigrants arriving during the run: how many (SSB's projection), their ages, education and first state."""
+    immigrant_share: float = share()  # arrivals with immigrant background; the rest are Norwegians returning
+    education: dict[str, float] = MISSING  # highest completed education on arrival
+    arrival_state_by_age: dict[str, dict[str, float]] = MISSING  # where arrivals start, by rate band
+
+
+@dataclass
+class DemographyConfig:
+    """Population change in the reported years: entries at 16, deaths, emigration and immigration."""
+    enabled: bool = MISSING  # False: a closed population (entries at 16 and ageing out only)
+    cohorts_under_16: list[float] = MISSING  # persons aged 15, 14, ..., 0 at the start of reporting (real persons)
+    mortality_per_100k: dict[str, float] = MISSING  # deaths per 100 000 a year, by five-year age group 15_19 .. 65_69
+    emigration_native: MigrationFlow = field(default_factory=MigrationFlow)  # without immigrant background
+    emigration_immigrant: MigrationFlow = field(default_factory=MigrationFlow)  # with immigrant background
+    immigration: ImmigrationConfig = field(default_factory=ImmigrationConfig)
+
+
+@dataclass
 class PopulationConfig:
     scale: float = _range(1.0, 1e7)
     start_year: int = _range(1900, 2200)
     only_counties: list[str] = field(default_factory=list)
-    age_band_shares: dict[str, float] = MISSING
-    cohort_share_under_16: float = share()
+    # persons 16-66 by age group "lo_hi" (whole years, inclusive; the groups tile 16-66): the national age
+    # structure and total; the counties config shares the total out
+    persons_by_age: dict[str, float] = MISSING
     immigrant_relative_by_age: dict[str, float] = MISSING
     education_by_age: dict[str, dict[str, float]] = MISSING
     reduced_work_ability_by_age: dict[str, float] = MISSING
     initial_state_by_age: dict[str, dict[str, float]] = MISSING
+    demography: DemographyConfig = field(default_factory=DemographyConfig)
 
 
 @dataclass
@@ -155,7 +195,7 @@ def _if_kind(lo: float | None = None, hi: float | None = None, *, lo_open: bool 
 
     The block itself always exists, so ``economy.replay.start_year=1`` is a known key for every
     economy option; ``check_semantics`` asks for the fields when their kind is chosen."""
-    return field(default=None, metadata={"lo": lo, "hi": hi, "lo_open": lo_open})
+    return _if_set(lo, hi, lo_open=lo_open)
 
 
 @dataclass
@@ -613,6 +653,58 @@ def _canonical_county(key: str, name: str, value, counties: list[str]) -> str:
     return found
 
 
+def age_groups(key: str, persons: dict[str, float]) -> list[tuple[int, int, float]]:
+    """(first age, last age, persons) of groups keyed "lo_hi" that tile the ages 16-66 in order."""
+    out = []
+    for name, v in persons.items():
+        parts = str(name).split("_")
+        if len(parts) != 2 or not all(p.isdigit() for p in parts) or int(parts[0]) > int(parts[1]):
+            _fail(f"{key}.{name}", v, "the key must be an age group 'lo_hi' in whole years, e.g. 16_19")
+        out.append((int(parts[0]), int(parts[1]), v))
+    _check_values(key, persons, 0.0, 1e8)
+    out.sort()
+    ages = [a for lo, hi, _ in out for a in range(lo, hi + 1)]
+    if ages != list(range(16, 67)):
+        _fail(key, dict(persons), "the age groups must cover 16-66 once each, without gaps or overlaps")
+    if sum(v for _, _, v in out) <= 0:
+        _fail(key, dict(persons), "needs persons")
+    return out
+
+
+ARRIVAL_STATES = ["school", "work", "jobseeker", "inactive", "tertiary"]  # where an immigrant can start
+
+
+def _check_flow(key: str, flow: MigrationFlow) -> None:
+    if not flow.per_year:
+        _fail(f"{key}.per_year", {}, "needs at least one year")
+    _check_values(f"{key}.per_year", flow.per_year, 0.0, 1e7)
+    _check_keys(f"{key}.age_profile", flow.age_profile, MIGRATION_AGE_GROUPS, complete=True)
+    _check_values(f"{key}.age_profile", flow.age_profile, 0.0, 1e9)
+    if sum(flow.age_profile[g] for g in MIGRATION_AGE_GROUPS if g not in ("0_14", "65_plus")) <= 0:
+        _fail(f"{key}.age_profile", dict(flow.age_profile), "needs persons aged 15-64")
+
+
+def check_demography(cfg: SimConfig) -> None:
+    """The population-change block: 16 cohorts, rates by five-year age group, migration flows with ages, shares
+    summing to one."""
+    d = cfg.population.demography
+    if len(d.cohorts_under_16) != 16:
+        _fail("population.demography.cohorts_under_16", list(d.cohorts_under_16),
+              "needs 16 numbers: the persons aged 15, 14, ..., 0 at the start of reporting")
+    _check_values("population.demography.cohorts_under_16", dict(enumerate(d.cohorts_under_16)), 0.0, 1e7)
+    _check_keys("population.demography.mortality_per_100k", d.mortality_per_100k, DEMOGRAPHY_AGE_GROUPS, complete=True)
+    _check_values("population.demography.mortality_per_100k", d.mortality_per_100k, 0.0, 1e5)
+    _check_flow("population.demography.emigration_native", d.emigration_native)
+    _check_flow("population.demography.emigration_immigrant", d.emigration_immigrant)
+    im = d.immigration
+    _check_flow("population.demography.immigration", im)
+    _check_distribution("population.demography.immigration.education", im.education, EDUCATION_NAMES, complete=True)
+    _check_keys("population.demography.immigration.arrival_state_by_age", im.arrival_state_by_age, RATE_BANDS,
+                complete=True)
+    for band, dist in im.arrival_state_by_age.items():
+        _check_distribution(f"population.demography.immigration.arrival_state_by_age.{band}", dist, ARRIVAL_STATES)
+
+
 def check_semantics(cfg: SimConfig) -> None:
     """Checks that span fields: names that must exist, shares that must sum to one."""
     counties = list(cfg.counties)
@@ -647,7 +739,7 @@ def check_semantics(cfg: SimConfig) -> None:
     if represented / pop.scale < 0.5:
         _fail("population.scale", pop.scale, f"leaves no simulated person ({represented:,.0f} persons aged 16-66 "
               f"in the selected counties); use a smaller scale")
-    _check_distribution("population.age_band_shares", pop.age_band_shares, RATE_BANDS, complete=True)
+    age_groups("population.persons_by_age", pop.persons_by_age)
     _check_keys("population.immigrant_relative_by_age", pop.immigrant_relative_by_age, RATE_BANDS, complete=True)
     _check_values("population.immigrant_relative_by_age", pop.immigrant_relative_by_age, 0.0, 10.0)
     _check_keys("population.reduced_work_ability_by_age", pop.reduced_work_ability_by_age, RATE_BANDS, complete=True)
@@ -656,9 +748,10 @@ def check_semantics(cfg: SimConfig) -> None:
     for band, dist in pop.education_by_age.items():
         _check_distribution(f"population.education_by_age.{band}", dist, EDUCATION_NAMES, complete=True)
     _check_keys("population.initial_state_by_age", pop.initial_state_by_age, RATE_BANDS, complete=True)
-    in_scope = [s for s in STATE_NAMES if s not in ("pre_entry", "aged_out")]
+    in_scope = IN_SCOPE_NAMES
     for band, dist in pop.initial_state_by_age.items():
         _check_distribution(f"population.initial_state_by_age.{band}", dist, in_scope)
+    check_demography(cfg)
 
     r = cfg.rates
     dist_fields = {

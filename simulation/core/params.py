@@ -11,6 +11,7 @@ import numpy as np
 
 from simulation.core import schema
 from simulation.core.config import SimConfig, StudyBenefitRegime
+from simulation.core.demography import kernel_tables as demography_tables
 from simulation.core.economy import cycle_intensity, cycle_multipliers
 from simulation.core.rules import DAYS_PER_YEAR, cooperation_multiplier, duration_table, years_to_days
 from simulation.core.states import (
@@ -424,6 +425,7 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
     changes[1:] = (np.any(job[1:] != job[:-1], axis=(1, 2)) | np.any(layoff[1:] != layoff[:-1], axis=(1, 2))
                    | (edu_cycle[1:] != edu_cycle[:-1]) | (temp_layoff[1:] != temp_layoff[:-1]))
     report_year, snapshot = reporting_calendar(burn_steps, report_steps, run.step_days)
+    depart_p, die_p, arrival_cum = demography_tables(cfg, run.step_days)
     return schema.KernelParams(
         n_entries=n_entries, dest=dest, kind=kind, hazard=hazard, county_mult=county_mult,
         job_cycle=job, layoff_cycle=layoff, apprenticeship_cycle=appr, education_cycle=edu_cycle,
@@ -470,4 +472,5 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
         social_assistance_share=float(js.social_assistance_share_after_exhaustion),
         long_term_days=int(round(cfg.indicators.long_term_weeks * 7)),
         layoff_pay_days=int(round(js.layoff_pay_weeks * 7)),
+        depart_p=depart_p, die_p=die_p, arrival_cum=arrival_cum,
     )

@@ -79,6 +79,19 @@ def ages_out(age_days, age67_days):
     return age_days >= age67_days
 
 
+@njit(**INLINE)
+def arrives(t, arrival_step):
+    """An immigrant enters the population in the step of arrival (``arrival_step`` < 0: born here, enters at 16)."""
+    return arrival_step >= 0 and t >= arrival_step
+
+
+@njit(**INLINE)
+def whole_years(age_days):
+    """Completed years of age, 0..67 (the index of the population-change tables)."""
+    a = np.int64(age_days / DAYS_PER_YEAR)
+    return min(max(a, 0), 67)
+
+
 # ----------------------------------------------------------------------- rights to upper secondary
 
 

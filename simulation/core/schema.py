@@ -36,6 +36,8 @@ class People(NamedTuple):
     first_nav_step: np.ndarray  # int16, step of first NAV contact in the reporting window; -1 none, -2 done
     registered_step: np.ndarray  # int16, step of registration (youth guarantee clock)
     want: np.ndarray  # uint8, the place a person queues for: state | mode << 4 | WANT_ADMITTED (0: not queueing)
+    # (entered_step of a person in 'pre_entry' is -1 for one born here, who enters at 16, and the arrival step
+    # of an immigrant who arrives during reporting)
     wait_since_step: np.ndarray  # int16, step the person joined the queue
     vgo_start_step: np.ndarray  # int16, global step a person started upper secondary at 16 (NO_STEP: not in a cohort)
     vgo_done_step: np.ndarray  # int16, global step upper secondary was first completed (NO_STEP: not yet)
@@ -96,6 +98,7 @@ D_QUEUE = 9  # tie-break key in the queue for a place
 D_PUBLIC = 10  # NAV asks the county for a place first (public first, mechanism 4)
 D_COMBINED = 11  # a youth's work practice becomes a combined path (mechanism 6)
 D_FALLBACK = 12  # where a person waits when a programme ended and the next place is not free
+D_DEPART = 13  # death or emigration this step (population change); an arrival's first state uses D_ENTRY
 
 # Capacity pools: what an institution has to hand out, in units per county (the allocation pass).
 POOL_NAMES = ["measure", "adult_education", "apprenticeship", "assessment", "earmarked_places"]
@@ -215,6 +218,9 @@ EVENTS: list[Event] = [
     Event("recalls_from_temporary_layoff", "temporarily laid-off persons recalled to work"),
     Event("stock_temporarily_laid_off", "job seekers on layoff pay (permittert)"),
     Event("sick_leave_max_date", "persons reaching the 52-week maximum of sickness benefit"),
+    Event("immigrations", "immigrants aged 16-66 arriving in Norway"),
+    Event("deaths", "deaths of persons aged 16-66"),
+    Event("emigrations", "persons aged 16-66 emigrating from Norway"),
 ]
 EVENT_NAMES = [e.name for e in EVENTS]
 EV = {name: i for i, name in enumerate(EVENT_NAMES)}
@@ -278,6 +284,9 @@ E_PROGRAMME_WAIT = EV["programme_start_wait_days"]
 E_TEMP_LAYOFF = EV["temporary_layoffs"]
 E_RECALL = EV["recalls_from_temporary_layoff"]
 E_STOCK_LAYOFF = EV["stock_temporarily_laid_off"]
+E_IMMIGRATIONS = EV["immigrations"]
+E_DEATHS = EV["deaths"]
+E_EMIGRATIONS = EV["emigrations"]
 
 # ---------------------------------------------------------------------------------------- parameters
 
@@ -364,3 +373,7 @@ class KernelParams(NamedTuple):
     social_assistance_share: float
     long_term_days: int
     layoff_pay_days: int  # a temporary layoff's pay lasts this long at most (then the rules of dagpenger apply)
+    # population change in the reported years (simulation.core.demography)
+    depart_p: np.ndarray  # float64[68, 2]: chance to die or emigrate in a step, by whole age and immigrant background
+    die_p: np.ndarray  # float64[68, 2]: of it, the part that is death (a departure whose draw is below it)
+    arrival_cum: np.ndarray  # float64[6, S]: cumulative shares of an immigrant's first state, by rate band

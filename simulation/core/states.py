@@ -28,6 +28,7 @@ class State(IntEnum):
     TERTIARY = 13  # høyere utdanning / fagskole
     AGED_OUT = 14  # 67 and over: out of scope, absorbing
     SICK_LEAVE = 15  # sykmeldt: on long sick leave paid by NAV (sykepenger, up to 52 weeks); employed in the LFS
+    DEPARTED = 16  # died or emigrated: out of scope, absorbing (population change, core.demography)
 
 
 N_STATES = len(State)
@@ -37,7 +38,9 @@ STATE_NAMES = [s.name.lower() for s in State]
 # States in which a person is a NAV client (one continuous NAV spell runs through them).
 NAV_STATES = (State.JOBSEEKER, State.ASSESSMENT, State.WORK_MEASURE, State.AMO_COURSE)
 # Out of the working-age population the indicators speak of.
-OUT_OF_SCOPE = (State.PRE_ENTRY, State.AGED_OUT)
+OUT_OF_SCOPE = (State.PRE_ENTRY, State.AGED_OUT, State.DEPARTED)
+IN_SCOPE = tuple(s for s in State if s not in OUT_OF_SCOPE)  # the population 16-66 living in Norway
+IN_SCOPE_NAMES = [s.name.lower() for s in IN_SCOPE]
 # Neither in employment nor in education or training (NEET, OECD definition: NAV measures count as training).
 NEET_STATES = (State.OT_FOLLOWED, State.JOBSEEKER, State.ASSESSMENT, State.AAP, State.DISABILITY, State.INACTIVE)
 
@@ -77,6 +80,12 @@ AGE_GROUP_EDGES = (16, 19, 20, 22, 25, 30, 35, 40, 45, 50, 55, 60, 67)
 AGE_GROUP_NAMES = ["under_16", "16_18", "19", "20_21", "22_24", "25_29", "30_34", "35_39", "40_44", "45_49", "50_54",
                    "55_59", "60_66", "67_plus"]
 N_AGE_GROUPS = len(AGE_GROUP_NAMES)
+# Population change (core.demography) uses the publishers' five-year age groups: rates by DEMOGRAPHY_AGE_GROUPS
+# (the model's persons are 16-66, so "15_19" stands for its 16-19-year-olds and "65_69" for the 65-66-year-olds);
+# migration counts by MIGRATION_AGE_GROUPS, which add the groups outside 16-66 so that shares are of all ages.
+DEMOGRAPHY_AGE_EDGES = (15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70)
+DEMOGRAPHY_AGE_GROUPS = [f"{a}_{b - 1}" for a, b in zip(DEMOGRAPHY_AGE_EDGES[:-1], DEMOGRAPHY_AGE_EDGES[1:])]
+MIGRATION_AGE_GROUPS = ["0_14"] + DEMOGRAPHY_AGE_GROUPS[:-1] + ["65_plus"]
 # Months in the current state, for exits and stocks by duration (exits.parquet, durations.parquet).
 DURATION_EDGES_MONTHS = (1, 3, 6, 12, 24)
 DURATION_NAMES = ["0_1", "1_3", "3_6", "6_12", "12_24", "24_plus"]

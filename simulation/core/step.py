@@ -34,6 +34,7 @@ from simulation.core.schema import (  # noqa: E402
     APPLY,
     D_BENEFIT,
     D_COMBINED,
+    D_DEPART,
     D_DEST,
     D_EDU_PATH,
     D_ENTRY,
@@ -53,6 +54,8 @@ from simulation.core.schema import (  # noqa: E402
     E_CP_ENDS,
     E_CP_SCHOOL,
     E_CP_STARTS,
+    E_DEATHS,
+    E_EMIGRATIONS,
     E_DP_EXHAUST,
     E_DP_START,
     E_FIRST_NAV,
@@ -60,6 +63,7 @@ from simulation.core.schema import (  # noqa: E402
     E_FU_WORK,
     E_GRANT_STARTS,
     E_GUARANTEE,
+    E_IMMIGRATIONS,
     E_LAYOFF,
     E_LTU,
     E_NAV_VGO_COUNTY,
@@ -126,7 +130,7 @@ NO_MOVE = -2  # a phase's answer for "nothing happened here: go on to the next p
 PRE_ENTRY, SCHOOL, APPRENTICE, OT = int(State.PRE_ENTRY), int(State.SCHOOL), int(State.APPRENTICE), int(State.OT_FOLLOWED)
 JOBSEEKER, ASSESSMENT, WORK_MEASURE = int(State.JOBSEEKER), int(State.ASSESSMENT), int(State.WORK_MEASURE)
 ADULT_VGO, WORK, AAP, DISABILITY = int(State.ADULT_VGO), int(State.WORK), int(State.AAP), int(State.DISABILITY)
-TERTIARY, AGED_OUT = int(State.TERTIARY), int(State.AGED_OUT)
+TERTIARY, AGED_OUT, DEPARTED = int(State.TERTIARY), int(State.AGED_OUT), int(State.DEPARTED)
 EDU_SOME_VGO, EDU_VGO, EDU_TERTIARY = int(Education.SOME_VGO), int(Education.VGO), int(Education.TERTIARY)
 B_NONE, B_DAGPENGER, B_SA = int(Benefit.NONE), int(Benefit.DAGPENGER), int(Benefit.SOCIAL_ASSISTANCE)
 B_LAYOFF_PAY = int(Benefit.LAYOFF_PAY)
@@ -165,15 +169,19 @@ def step_person(i, people, kp, table, rep_key, t, rep, acc_ev, acc_x, on):
     """Advance person i by one step; returns the new state, or APPLY when the person queues for a place.
     ``rep`` is the reporting step (>= 1 when the step is reported, and ``on`` says so)."""
     s = np.int64(people.state[i])
-    if s == AGED_OUT:
+    if s == AGED_OUT or s == DEPARTED:
         return s
     age = age_at(people, kp, i, t)
     pk = person_key(rep_key, i)
     if s == PRE_ENTRY:
+        if people.entered_step[i] >= 0:
+            return arrive(i, people, kp, pk, t, rep, age, acc_ev, acc_x, on)
         return enter_at_16(i, people, kp, pk, t, age)
     if rules.ages_out(age, kp.age67_days):
         leave(i, people, kp, s, AGED_OUT, t, rep, acc_ev, acc_x, on)
         return AGED_OUT
+    if on and departs(i, people, kp, pk, s, t, rep, age, acc_ev, acc_x):
+        return DEPARTED
     run_benefit_clocks(i, people, kp, pk, t, acc_ev, acc_x, on)
     if s == OT and rules.ot_follow_up_ended(age, kp.ot_end_days):
         return ot_ends(i, people, kp, pk, t, rep, acc_ev, acc_x, on)
@@ -214,6 +222,39 @@ def enter_at_16(i, people, kp, pk, t, age):
     people.flags[i] = flags
     people.entered_step[i] = t
     return ns
+
+
+@njit(**INLINE)
+def arrive(i, people, kp, pk, t, rep, age, acc_ev, acc_x, on):
+    """An immigrant's arrival step: the first state is drawn by age (school for most 16-18-year-olds, whose
+    track is drawn as at 16); a job seeker's NAV spell starts. Before it, the person is not in Norway."""
+    if not rules.arrives(t, np.int64(people.entered_step[i])):
+        return PRE_ENTRY
+    row = kp.arrival_cum[rules.rate_band(age) - 1]
+    u = uniform(pk, t, D_ENTRY)
+    ns = 0
+    while ns < row.shape[0] - 1 and not u < row[ns]:
+        ns += 1
+    if ns == SCHOOL and uniform(pk, t, D_TRACK) < kp.vocational_share:
+        people.flags[i] = np.int64(people.flags[i]) | FLAG_VOCATIONAL
+    people.entered_step[i] = t
+    count(acc_ev, on, E_IMMIGRATIONS)
+    nav_spell(i, people, kp, PRE_ENTRY, ns, t, rep, acc_ev, acc_x, on)
+    return ns
+
+
+@njit(**INLINE)
+def departs(i, people, kp, pk, s, t, rep, age, acc_ev, acc_x):
+    """Death or emigration this step (reported steps only: the burn-in rebuilds the starting population).
+    One draw decides both: below the death probability a death, else below the departure one an emigration."""
+    a = rules.whole_years(age)
+    imm = 1 if people.flags[i] & FLAG_IMMIGRANT else 0
+    u = uniform(pk, t, D_DEPART)
+    if not u < kp.depart_p[a, imm]:
+        return False
+    count(acc_ev, True, E_DEATHS if u < kp.die_p[a, imm] else E_EMIGRATIONS)
+    leave(i, people, kp, s, DEPARTED, t, rep, acc_ev, acc_x, True)
+    return True
 
 
 @njit(**INLINE)
@@ -531,12 +572,12 @@ def close_books(i, people, kp, s, ns, t, rep, acc_ev, acc_x, on, nav_paid_educat
         flags &= ~FLAG_OFFER_PENDING
     people.flags[i] = flags
     nav_spell(i, people, kp, s, ns, t, rep, acc_ev, acc_x, on)
-    if ns == WORK or ns == AAP or ns == DISABILITY or ns == AGED_OUT:
+    if ns == WORK or ns == AAP or ns == DISABILITY or ns == AGED_OUT or ns == DEPARTED:
         people.benefit[i] = B_NONE
     elif (people.benefit[i] == B_DAGPENGER or people.benefit[i] == B_LAYOFF_PAY) and \
             not (rules.in_nav_spell(ns) or ns == SCHOOL or ns == ADULT_VGO or ns == TERTIARY):
         people.benefit[i] = B_NONE  # dagpenger and layoff pay end off the register (inactive, apprentice, OT)
-    if ns == AGED_OUT:
+    if ns == AGED_OUT or ns == DEPARTED:
         people.first_nav_step[i] = -2
 
 

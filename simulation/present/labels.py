@@ -20,6 +20,7 @@ STATE_LABELS = {
         "tertiary": "Tertiary / vocational college",
         "aged_out": "Aged 67+",
         "sick_leave": "On long sick leave",
+        "departed": "Died or emigrated",
     },
     "nb": {
         "pre_entry": "Under 16 år",
@@ -38,6 +39,7 @@ STATE_LABELS = {
         "tertiary": "Høyere utdanning / fagskole",
         "aged_out": "67 år og eldre",
         "sick_leave": "Sykmeldt",
+        "departed": "Død eller utvandret",
     },
 }
 

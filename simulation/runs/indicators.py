@@ -15,7 +15,7 @@ from scipy import stats
 
 from simulation.core.config import SimConfig
 from simulation.core.schema import EV, MAX_FOLLOWUPS
-from simulation.core.states import AGE_BAND_EDGES, AGE_BAND_NAMES, NEET_STATES, OUT_OF_SCOPE, State
+from simulation.core.states import AGE_BAND_EDGES, AGE_BAND_NAMES, IN_SCOPE, NEET_STATES, State
 from simulation.runs import ledger, public
 from simulation.runs.montecarlo import SimResult
 
@@ -67,14 +67,15 @@ def series(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, np.ndar
     all_ = st[:, :, :, 0]
     youth = [_group(res, "age_band", b) for b in youth_bands(cfg.indicators.youth_max_age)]
     young = st[:, :, :, youth].sum(axis=3)
-    in_scope = all_.sum(axis=2) - all_[:, :, _idx(OUT_OF_SCOPE)].sum(axis=2)
+    in_scope = all_[:, :, _idx(IN_SCOPE)].sum(axis=2)
+    young_in_scope = young[:, :, _idx(IN_SCOPE)].sum(axis=2)  # the departed keep their age band
     lf = all_[:, :, _idx(LABOUR_FORCE)].sum(axis=2)
     young_lf = young[:, :, _idx(LABOUR_FORCE)].sum(axis=2)
     ev = res.events.astype(np.float64)
     scale = res.scale
     out = {
         "neet_share_youth": (Indicator("neet_share_youth", "share", f"16-{cfg.indicators.youth_max_age}-year-olds neither in work nor in education or training"),
-                             _ratio(young[:, :, _idx(NEET_STATES)].sum(axis=2), young.sum(axis=2))),
+                             _ratio(young[:, :, _idx(NEET_STATES)].sum(axis=2), young_in_scope)),
         "employment_rate": (Indicator("employment_rate", "share", "16-66-year-olds in work"),
                             _ratio(all_[:, :, int(State.WORK)], in_scope)),
         "unemployment_rate": (Indicator("unemployment_rate", "share", "registered job seekers (incl. in assessment) over the labour force"),

@@ -23,7 +23,7 @@ from omegaconf import open_dict
 from simulation.core import schema
 from simulation.core.config import ConfigError, SimConfig, validate
 from simulation.core.population import selected_counties
-from simulation.core.states import N_STATES, STATE_NAMES, group_layout
+from simulation.core.states import IN_SCOPE, N_STATES, STATE_NAMES, group_layout
 from simulation.institutions.agencies import NAVCountyUnit
 from simulation.institutions.model import CrossSectorModel
 from simulation.runs.compose import CONFIG_DIR, load_config
@@ -174,8 +174,7 @@ class LiveModel(CrossSectorModel):
         now = self.stocks[r, :, 0].astype(np.float64) * self.cfg.population.scale
         ledger = self.ledger_frame()
         spend = ledger[ledger["item"] != "tax_revenue"].groupby("agency", observed=False)["nok"].sum() / 1e9
-        out = {"year": self.year, "persons": float(now.sum() - now[STATE_NAMES.index("pre_entry")]
-                                                   - now[STATE_NAMES.index("aged_out")])}
+        out = {"year": self.year, "persons": float(now[list(IN_SCOPE)].sum())}
         for s in ("work", "jobseeker", "work_measure", "ot_followed"):
             out[s] = float(now[STATE_NAMES.index(s)])
         out["queue"] = float(sum(nav.queue for nav in self.nav_units)) if self._reported_steps else 0.0

@@ -23,6 +23,7 @@ import numpy as np
 
 from simulation.core.schema import EV
 from simulation.core.states import AGE_GROUP_NAMES, Education, State
+from simulation.core.states import IN_SCOPE as IN_SCOPE_STATES
 from simulation.runs import breakdowns as bd
 from simulation.runs import cohorts as ch
 
@@ -35,7 +36,7 @@ AGES_19_66 = [AG[a] for a in AGE_GROUP_NAMES[2:-1]]
 AGES_16_29 = AGES_16_24 + [AG["25_29"]]
 AGES_25_34 = [AG["25_29"], AG["30_34"]]
 AGES_25_66 = [AG[a] for a in ("25_29", "30_34", "35_39", "40_44", "45_49", "50_54", "55_59", "60_66")]
-IN_SCOPE = [s for s in S if s not in (S.PRE_ENTRY, S.AGED_OUT)]
+IN_SCOPE = list(IN_SCOPE_STATES)
 STUDENTS = (S.SCHOOL, S.TERTIARY, S.ADULT_VGO)
 EMPLOYED = (S.WORK, S.SICK_LEAVE, S.APPRENTICE)
 REGISTERED = (S.JOBSEEKER, S.ASSESSMENT)
