@@ -433,19 +433,27 @@ def start_point(objective: Objective, start: str, seed: int = 0) -> np.ndarray:
     """Where the optimiser starts: 'uncalibrated' (the values in configs without a preset), 'center' of the
     bounds, or 'random' (uniform in the bounds, from seed)."""
     space = objective.settings.space
-    if start == "uncalibrated":
+    if start == "uncalibrated" or start.startswith("preset:"):
         from omegaconf import OmegaConf
 
         from simulation.runs.compose import load_config
 
         cfg = load_config(objective.settings.overrides)
         theta = np.array([float(OmegaConf.select(cfg, p.key)) for p in space])
+        if start.startswith("preset:"):  # a warm start: the preset's values where it has the key
+            name = start.split(":", 1)[1]
+            path = PRESET_DIR / f"{name}.yaml"
+            if not path.is_file():
+                raise ConfigError(f"--start={start!r}: no preset {path}")
+            preset = OmegaConf.load(path)
+            theta = np.array([float(v) if (v := OmegaConf.select(preset, p.key)) is not None else t
+                              for p, t in zip(space, theta)])
         return np.clip(theta, objective.lo, objective.hi)
     if start == "center":
         return objective.theta(np.full(len(space), 0.5))
     if start == "random":
         return objective.theta(np.random.default_rng(seed).uniform(0.1, 0.9, len(space)))
-    raise ConfigError(f"--start={start!r}: must be uncalibrated, center or random")
+    raise ConfigError(f"--start={start!r}: must be uncalibrated, preset:NAME, center or random")
 
 
 def unit_jacobian(objective: Objective, u0: np.ndarray) -> np.ndarray:

@@ -217,6 +217,7 @@ EVENTS: list[Event] = [
     Event("temporary_layoffs", "persons temporarily laid off (permittert) from work"),
     Event("recalls_from_temporary_layoff", "temporarily laid-off persons recalled to work"),
     Event("stock_temporarily_laid_off", "job seekers on layoff pay (permittert)"),
+    Event("stock_aap_in_activity", "AAP recipients in assessment, a measure or NAV-bought education (AAP goes on)"),
     Event("sick_leave_max_date", "persons reaching the 52-week maximum of sickness benefit"),
     Event("immigrations", "immigrants aged 16-66 arriving in Norway"),
     Event("deaths", "deaths of persons aged 16-66"),
@@ -284,6 +285,7 @@ E_PROGRAMME_WAIT = EV["programme_start_wait_days"]
 E_TEMP_LAYOFF = EV["temporary_layoffs"]
 E_RECALL = EV["recalls_from_temporary_layoff"]
 E_STOCK_LAYOFF = EV["stock_temporarily_laid_off"]
+E_STOCK_AAP_ACTIVE = EV["stock_aap_in_activity"]
 E_IMMIGRATIONS = EV["immigrations"]
 E_DEATHS = EV["deaths"]
 E_EMIGRATIONS = EV["emigrations"]

@@ -65,6 +65,7 @@ class Benefit(IntEnum):
     DAGPENGER = 1
     SOCIAL_ASSISTANCE = 2  # økonomisk sosialhjelp
     LAYOFF_PAY = 3  # temporarily laid off (permittert) with dagpenger, expecting recall to the same employer
+    AAP = 4  # arbeidsavklaringspenger kept in assessment, a measure or NAV-bought education (still an AAP recipient)
 
 
 # Age bands: the rules switch at 16, 19, 22, 25, 30 and 67 (docs/domain.md, section 4), so the bands follow them.

@@ -81,6 +81,7 @@ from simulation.core.schema import (  # noqa: E402
     E_STOCK_DP,
     E_STOCK_NAV_TERT,
     E_STOCK_NAV_VGO,
+    E_STOCK_AAP_ACTIVE,
     E_STOCK_LAYOFF,
     E_STOCK_SA,
     E_TEMP_LAYOFF,
@@ -133,7 +134,7 @@ ADULT_VGO, WORK, AAP, DISABILITY = int(State.ADULT_VGO), int(State.WORK), int(St
 TERTIARY, AGED_OUT, DEPARTED = int(State.TERTIARY), int(State.AGED_OUT), int(State.DEPARTED)
 EDU_SOME_VGO, EDU_VGO, EDU_TERTIARY = int(Education.SOME_VGO), int(Education.VGO), int(Education.TERTIARY)
 B_NONE, B_DAGPENGER, B_SA = int(Benefit.NONE), int(Benefit.DAGPENGER), int(Benefit.SOCIAL_ASSISTANCE)
-B_LAYOFF_PAY = int(Benefit.LAYOFF_PAY)
+B_LAYOFF_PAY, B_AAP = int(Benefit.LAYOFF_PAY), int(Benefit.AAP)
 
 
 @njit(**INLINE)
@@ -292,7 +293,8 @@ def programme_ended(kp, s, v, days_in_state):
 @njit(**INLINE)
 def education_cap(i, people, kp, pk, s, v, t, rep, acc_ev, acc_x, on):
     """Education bought by NAV stops at the cap: 3 years, and 1 more for those granted the extension
-    (drawn when the 3 years are reached). Returns JOBSEEKER when the person must leave, else NO_MOVE."""
+    (drawn when the 3 years are reached). Returns JOBSEEKER (AAP for an AAP recipient) when the person must
+    leave, else NO_MOVE."""
     flags = np.int64(people.flags[i])
     if not is_nav_paid_education(s, flags):
         return NO_MOVE
@@ -308,8 +310,9 @@ def education_cap(i, people, kp, pk, s, v, t, rep, acc_ev, acc_x, on):
         count(acc_ev, on, E_CAP_EXTENDED)
         return NO_MOVE
     count(acc_ev, on, E_CAP_EXIT)
-    leave(i, people, kp, s, JOBSEEKER, t, rep, acc_ev, acc_x, on)
-    return JOBSEEKER
+    ns = rules.back_to_aap(np.int64(people.benefit[i]), JOBSEEKER)
+    leave(i, people, kp, s, ns, t, rep, acc_ev, acc_x, on)
+    return ns
 
 
 # --------------------------------------------------------------------------- competing hazards
@@ -511,7 +514,9 @@ def queue(i, people, ns, mode, t):
 
 @njit(**INLINE)
 def move_or_queue(i, people, kp, s, ns, mode, t, rep, age, acc_ev, acc_x, on):
-    """Move to ns, or queue for it when it needs a place from a limited pool (returns APPLY)."""
+    """Move to ns, or queue for it when it needs a place from a limited pool (returns APPLY). An AAP recipient
+    whose activity ended goes back to AAP rather than to the register."""
+    ns = rules.back_to_aap(np.int64(people.benefit[i]), ns)
     if limited(kp, ns, mode, np.int64(people.county[i])):
         queue(i, people, ns, mode, t)
         return APPLY
@@ -574,6 +579,9 @@ def close_books(i, people, kp, s, ns, t, rep, acc_ev, acc_x, on, nav_paid_educat
     nav_spell(i, people, kp, s, ns, t, rep, acc_ev, acc_x, on)
     if ns == WORK or ns == AAP or ns == DISABILITY or ns == AGED_OUT or ns == DEPARTED:
         people.benefit[i] = B_NONE
+    elif s == AAP or people.benefit[i] == B_AAP:  # AAP goes on through activities and ends with them
+        keeps = rules.keeps_aap(ns, is_nav_paid_education(ns, np.int64(people.flags[i])))
+        people.benefit[i] = B_AAP if keeps else B_NONE
     elif (people.benefit[i] == B_DAGPENGER or people.benefit[i] == B_LAYOFF_PAY) and \
             not (rules.in_nav_spell(ns) or ns == SCHOOL or ns == ADULT_VGO or ns == TERTIARY):
         people.benefit[i] = B_NONE  # dagpenger and layoff pay end off the register (inactive, apprentice, OT)
@@ -704,6 +712,8 @@ def tally_attributes(i, people, kp, t, s, flags, acc_ev):
         acc_ev[E_STOCK_SA] += 1
     elif b == B_LAYOFF_PAY:
         acc_ev[E_STOCK_LAYOFF] += 1
+    elif b == B_AAP:
+        acc_ev[E_STOCK_AAP_ACTIVE] += 1
     if s == ADULT_VGO:
         acc_ev[E_STOCK_NAV_VGO if flags & FLAG_NAV_PAID else E_STOCK_COUNTY_VGO] += 1
     elif s == TERTIARY and (flags & FLAG_NAV_PAID):

@@ -73,6 +73,7 @@ def price_table(funding: FundingConfig) -> np.ndarray:
     table[:, :, int(Benefit.DAGPENGER), k["dagpenger"]] = b.dagpenger
     table[:, :, int(Benefit.LAYOFF_PAY), k["dagpenger"]] = b.dagpenger  # layoff pay is dagpenger under permittering
     table[:, :, int(Benefit.SOCIAL_ASSISTANCE), k["social_assistance"]] = b.social_assistance
+    table[:, :, int(Benefit.AAP), k["aap"]] = b.aap  # AAP is paid on through assessment, measures and NAV-bought education
     return table
 
 

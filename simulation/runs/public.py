@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.core.schema import EV
-from simulation.core.states import AGE_GROUP_NAMES, Education, State
+from simulation.core.states import AGE_GROUP_NAMES, Benefit, Education, State
 from simulation.core.states import IN_SCOPE as IN_SCOPE_STATES
 from simulation.runs import breakdowns as bd
 from simulation.runs import cohorts as ch
@@ -126,15 +126,18 @@ def quantities(res, cfg) -> dict[str, tuple[str, str, np.ndarray]]:
     add("reduced_work_ability_count", "persons",
         "NAV's persons with reduced work ability: on AAP, or in a NAV state with reduced work ability (scaled)",
         (y.persons((S.AAP,)) + y.persons(REGISTERED + MEASURES, rwa=1)) * sc)
-    add("reduced_work_ability_share_on_aap", "share", "of NAV's persons with reduced work ability, the share on AAP",
-        _ratio(y.persons((S.AAP,)), y.persons((S.AAP,)) + y.persons(REGISTERED + MEASURES, rwa=1)))
+    aap_active = final_year_stock(res, "stock_aap_in_activity")
+    aap = y.persons((S.AAP,)) + aap_active
+    add("reduced_work_ability_share_on_aap", "share", "of NAV's persons with reduced work ability, the share receiving "
+        "AAP (on AAP, or keeping it in assessment, a measure or NAV-bought education)",
+        _ratio(aap, y.persons((S.AAP,)) + y.persons(REGISTERED + MEASURES, rwa=1)))
     add("reduced_work_ability_share_in_measure", "share",
         "of NAV's persons with reduced work ability, the share in a measure (work-oriented measure or AMO course)",
         _ratio(y.persons(MEASURES, rwa=1), y.persons((S.AAP,)) + y.persons(REGISTERED + MEASURES, rwa=1)))
-    add("aap_recipients", "persons", "persons on work assessment allowance (AAP), final year (scaled)",
-        y.persons((S.AAP,)) * sc)
-    add("aap_share_of_population", "share", "AAP recipients over the population 19-66 (NAV: 18-66)",
-        _ratio(y.persons((S.AAP,), AGES_19_66), y.population(AGES_19_66)))
+    add("aap_recipients", "persons", "persons receiving work assessment allowance (AAP): on AAP, or keeping it in "
+        "assessment, a measure or NAV-bought education (NAV's mottakere), final year (scaled)", aap * sc)
+    add("aap_share_of_population", "share", "AAP recipients over the population 19-66 (NAV: 18-66; hardly anyone "
+        "under 19 receives AAP)", _ratio(aap, y.population(AGES_19_66)))
     add("disability_recipients_18_29", "persons", "persons on disability benefit aged 19-29 (SSB: 18-29), scaled",
         y.persons((S.DISABILITY,), AGES_19_29) * sc)
     add("disability_recipients", "persons", "persons on disability benefit (uføretrygd), 16-66, final year (scaled)",
@@ -165,10 +168,13 @@ def quantities(res, cfg) -> dict[str, tuple[str, str, np.ndarray]]:
 
 def _flows(res, add) -> None:
     """Yearly inflows from the moves of the final reported year (exits by benefit sum over every benefit)."""
-    x = bd.exits(res, "benefit")[:, -1].sum(axis=-1).astype(np.float64)  # [R, from, to]
+    by_benefit = bd.exits(res, "benefit")[:, -1].astype(np.float64)  # [R, from, to, benefit held]
+    x = by_benefit.sum(axis=-1)  # [R, from, to]
     frac = res.snapshots[-1] / 12.0 if res.snapshots[-1] > 0 else np.nan  # a partial final year: per year
-    into_aap = x[:, :, int(S.AAP)].sum(axis=1)
+    # new AAP recipients: into AAP without holding it already (back from an activity is not a new start)
+    into_aap = x[:, :, int(S.AAP)].sum(axis=1) - by_benefit[:, :, int(S.AAP), int(Benefit.AAP)].sum(axis=1)
     into_dis = x[:, :, int(S.DISABILITY)].sum(axis=1)
+    from_aap = x[:, int(S.AAP), int(S.DISABILITY)] + by_benefit[:, :, int(S.DISABILITY), int(Benefit.AAP)].sum(axis=1)
     add("aap_inflow_per_year", "persons", "persons starting AAP in the final year (scaled, per year)",
         into_aap * res.scale / frac)
     add("aap_inflow_share_from_sick_leave", "share", "of those starting AAP, the share who came from long sick leave",
@@ -176,7 +182,7 @@ def _flows(res, add) -> None:
     add("disability_inflow_per_year", "persons", "persons starting disability benefit in the final year (scaled)",
         into_dis * res.scale / frac)
     add("disability_inflow_share_from_aap", "share", "of new disability recipients, the share who came from AAP",
-        _ratio(x[:, int(S.AAP), int(S.DISABILITY)], into_dis))
+        _ratio(from_aap, into_dis))
     add("aap_inflow_per_quarter", "persons", "persons starting AAP per quarter in the final year (scaled)",
         into_aap * res.scale / frac / 4.0)
     y = Year(res, None)
@@ -187,6 +193,12 @@ def _flows(res, add) -> None:
     last = ev[:, -max(1, int(round(365.25 / res.step_days))):].sum(axis=1)
     add("sick_leave_max_date_per_year", "persons", "persons reaching the 52-week maximum of sickness benefit in the "
         "final year (scaled)", last * res.scale)
+
+
+def final_year_stock(res, event: str) -> np.ndarray:
+    """Mean of a per-step stock event over the final reported year's steps, per replicate (simulated persons)."""
+    ev = res.events[:, 1:, EV[event]].astype(np.float64)
+    return ev[:, -max(1, int(round(365.25 / res.step_days))):].mean(axis=1)
 
 
 def _cohorts(res, add) -> None:
