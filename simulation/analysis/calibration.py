@@ -179,8 +179,25 @@ MOMENTS: dict[str, Callable] = {
 }
 
 
+def year_moment(results, quantity: str) -> np.ndarray:
+    """``name@2009``: a public quantity in one calendar year of the run; ``name@2009-2008``: its change between
+    two years (per replicate; the change of a rate is in its own unit, e.g. a share)."""
+    from simulation.runs.public import in_year
+
+    name, _, years = quantity.partition("@")
+    a, _, b = years.partition("-")
+    try:
+        value = in_year(results.raw, results.config, name, int(a))
+        return value - in_year(results.raw, results.config, name, int(b)) if b else value
+    except ValueError as exc:
+        raise ConfigError(f"quantity {quantity!r}: {exc}") from None
+
+
 def moment_values(results, quantity: str) -> np.ndarray:
-    """A model quantity, one value per replicate: an indicator or a moment of MOMENTS."""
+    """A model quantity, one value per replicate: an indicator, a moment of MOMENTS, or a public quantity in
+    a calendar year (``name@2009``, ``name@2009-2008``)."""
+    if "@" in quantity:
+        return np.asarray(year_moment(results, quantity), dtype=np.float64)
     if quantity in MOMENTS:
         return np.asarray(MOMENTS[quantity](results), dtype=np.float64)
     if quantity in results.per_replicate:

@@ -193,7 +193,7 @@ class RecessionConfig:
 def _if_kind(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> Any:
     """A field needed only by one economy kind: None (unset) by default, range-checked when set.
 
-    The block itself always exists, so ``economy.replay.start_year=1`` is a known key for every
+    The block itself always exists, so ``economy.replay.first_year=2008`` is a known key for every
     economy option; ``check_semantics`` asks for the fields when their kind is chosen."""
     return _if_set(lo, hi, lo_open=lo_open)
 
@@ -203,11 +203,10 @@ class ReplayConfig:
     """A historical episode as a path of registered unemployment (per cent), mapped to intensity.
 
     Needed when kind is replay."""
-    start_year: float | None = _if_kind(0.0, 60.0)  # years after the start of reporting where year offset 0 falls
+    first_year: int | None = _if_kind(1900, 2200)  # the calendar year the run's reporting starts in (1 January)
     baseline_rate: float | None = _if_kind(0.0, 100.0)  # per cent; normal times (intensity 0)
-    rate_at_full_intensity: float | None = _if_kind(0.0, 100.0)  # per cent; intensity 1
-    # [[year_offset, rate per cent], ...]; List[Any] because OmegaConf 2.3 rejects ints in nested float
-    # lists ([[0, 2]]); check_semantics checks the points and turns them into floats
+    # [[calendar date as a decimal year, rate per cent], ...]; List[Any] because OmegaConf 2.3 rejects ints in
+    # nested float lists ([[2008, 2]]); check_semantics checks the points and turns them into floats
     path: list[Any] | None = None
 
 
@@ -705,6 +704,40 @@ def check_demography(cfg: SimConfig) -> None:
         _check_distribution(f"population.demography.immigration.arrival_state_by_age.{band}", dist, ARRIVAL_STATES)
 
 
+def calendar_start(cfg: SimConfig) -> int:
+    """The calendar year the reported years start in: a replay's own first year, else population.start_year.
+    Every label of time in the outputs counts from it."""
+    if cfg.economy.kind is EconomyKind.replay and cfg.economy.replay.first_year is not None:
+        return int(cfg.economy.replay.first_year)
+    return int(cfg.population.start_year)
+
+
+def check_replay_path(cfg: SimConfig) -> None:
+    """A replay's path: at least two [calendar date, rate] points in time order, and an episode that overlaps
+    the reported years (population.start_year .. + run.years)."""
+    rp = cfg.economy.replay
+    path = [list(p) if isinstance(p, (list, tuple)) else p for p in rp.path]
+    if len(path) < 2:
+        _fail("economy.replay.path", path, "needs at least 2 points [date, rate], e.g. [2009.5, 2.7]")
+    for i, point in enumerate(path):
+        key = f"economy.replay.path[{i}]"
+        if (not isinstance(point, list) or len(point) != 2
+                or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in point)):
+            _fail(key, point, "each point is [date, rate]: two numbers (a decimal calendar year and per cent)")
+        date, rate_pct = path[i] = [float(v) for v in point]
+        if not (math.isfinite(date) and 1900.0 <= date <= 2200.0):
+            _fail(key, point, "the date must be a calendar year between 1900 and 2200 (e.g. 2009.5 for mid-2009)")
+        if not (math.isfinite(rate_pct) and 0.0 <= rate_pct <= 100.0):
+            _fail(key, point, "the rate must be between 0 and 100 (per cent)")
+        if i > 0 and date <= path[i - 1][0]:
+            _fail(key, point, f"dates must increase (previous point is {path[i - 1]})")
+    rp.path = path
+    first, last = rp.first_year, rp.first_year + cfg.run.years
+    if path[-1][0] < first or path[0][0] > last:
+        _fail("economy.replay.first_year", rp.first_year,
+              f"the episode {path[0][0]:g}-{path[-1][0]:g} lies outside the reported years {first}-{last:g}")
+
+
 def check_semantics(cfg: SimConfig) -> None:
     """Checks that span fields: names that must exist, shares that must sum to one."""
     counties = list(cfg.counties)
@@ -823,29 +856,7 @@ def check_semantics(cfg: SimConfig) -> None:
                 _fail(f"economy.{kind.value}.{f.name}", None, f"missing value, needed when economy.kind={kind.value} "
                       f"(or pick an option such as economy={example})")
     if econ.kind is EconomyKind.replay:
-        rp = econ.replay
-        if rp.rate_at_full_intensity <= rp.baseline_rate:
-            _fail("economy.replay.rate_at_full_intensity", rp.rate_at_full_intensity,
-                  f"must be above economy.replay.baseline_rate={rp.baseline_rate}")
-        path = [list(p) if isinstance(p, (list, tuple)) else p for p in rp.path]
-        if len(path) < 2:
-            _fail("economy.replay.path", path, "needs at least 2 points [year_offset, rate]")
-        for i, point in enumerate(path):
-            key = f"economy.replay.path[{i}]"
-            if (not isinstance(point, list) or len(point) != 2
-                    or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in point)):
-                _fail(key, point, "each point is [year_offset, rate]: two numbers")
-            offset, rate_pct = path[i] = [float(v) for v in point]
-            if not (math.isfinite(offset) and 0.0 <= offset <= 60.0):
-                _fail(key, point, "the year offset must be between 0 and 60")
-            if not (math.isfinite(rate_pct) and 0.0 <= rate_pct <= 100.0):
-                _fail(key, point, "the rate must be between 0 and 100 (per cent)")
-            if i > 0 and offset <= path[i - 1][0]:
-                _fail(key, point, f"year offsets must increase (previous point is {path[i - 1]})")
-        rp.path = path
-        if rp.start_year + path[0][0] >= cfg.run.years:
-            _fail("economy.replay.start_year", rp.start_year,
-                  f"the episode starts after the run ends (run.years={cfg.run.years})")
+        check_replay_path(cfg)
     if econ.kind is EconomyKind.regime_switching:
         rs = econ.regime_switching
         draw = list(rs.depth_draw)

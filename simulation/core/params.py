@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.core import schema
-from simulation.core.config import SimConfig, StudyBenefitRegime
+from simulation.core.config import SimConfig, StudyBenefitRegime, calendar_start
 from simulation.core.demography import kernel_tables as demography_tables
 from simulation.core.economy import cycle_intensity, cycle_multipliers
 from simulation.core.rules import DAYS_PER_YEAR, cooperation_multiplier, duration_table, years_to_days
@@ -411,7 +411,8 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
     county_mult = cooperation_multipliers(cfg, entries, county_strengths(cfg, county_names))
     run, sc, r = cfg.run, cfg.scenario, cfg.rates
     n_steps = burn_steps + report_steps
-    intensity = cycle_intensity(cfg.economy, n_steps, burn_steps, run.step_days, seed=run.seed, replicate=replicate)
+    intensity = cycle_intensity(cfg.economy, n_steps, burn_steps, run.step_days, seed=run.seed, replicate=replicate,
+                                start_year=calendar_start(cfg))
     job, layoff, appr, edu_cycle, temp_layoff = cycle_multipliers(cfg.economy, intensity)
     dur, pass_p, cum, end_edu, end_event, drop = _programme_ends(cfg)
     return_age = sc.return_to_school_max_age_reform if sc.completion_reform else sc.return_to_school_max_age

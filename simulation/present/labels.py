@@ -130,3 +130,47 @@ def headline_label(name: str, youth: str = "youth", language: str = "en") -> str
     words = [w.upper() if w in ("nav", "vgo", "aap", "amo", "neet") else w for w in name.split("_")]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
+
+# The validation report's figures: the published series and the model's quantities of the same definition.
+VALIDATION_LABELS = {
+    "en": {
+        "registered_fully_unemployed_rate": "NAV registered fully unemployed",
+        "registered_fully_unemployed_rate_16_24": "NAV registered fully unemployed, 16–24",
+        "lfs_unemployment_rate": "LFS unemployment rate",
+        "lfs_unemployment_rate_16_24": "LFS unemployment rate, 15/16–24",
+        "published": "published (annual average)",
+        "model": "model (90 % interval)",
+        "driver": "driver: NAV's path given to the model",
+        "share": "% of the labour force",
+        "in": "in sample: the cycle's effects were fitted on this episode",
+        "out": "out of sample: no fit saw this episode",
+        "title": "Replay {episode}",
+        "stationarity": "Steady economy: headline shares over {years} years",
+        "year": "year",
+        "employment_rate": "Employed (LFS), 16–66",
+        "registered_unemployed_share": "Registered job seekers, 16–66",
+        "neet_share_16_24": "NEET, 16–24",
+        "disability_share": "Disability benefit, 16–66",
+        "share_of_population": "% of the population",
+    },
+    "nb": {
+        "registered_fully_unemployed_rate": "Registrerte helt ledige (NAV)",
+        "registered_fully_unemployed_rate_16_24": "Registrerte helt ledige (NAV), 16–24 år",
+        "lfs_unemployment_rate": "AKU-ledighet",
+        "lfs_unemployment_rate_16_24": "AKU-ledighet, 15/16–24 år",
+        "published": "publisert (årsgjennomsnitt)",
+        "model": "modellen (90 % intervall)",
+        "driver": "driver: NAVs forløp gitt til modellen",
+        "share": "% av arbeidsstyrken",
+        "in": "i utvalget: konjunktureffektene ble tilpasset denne episoden",
+        "out": "utenfor utvalget: ingen tilpasning så denne episoden",
+        "title": "Gjenspilling {episode}",
+        "stationarity": "Stabil økonomi: hovedandeler over {years} år",
+        "year": "år",
+        "employment_rate": "Sysselsatte (AKU), 16–66 år",
+        "registered_unemployed_share": "Registrerte arbeidssøkere, 16–66 år",
+        "neet_share_16_24": "Utenfor arbeid og utdanning, 16–24 år",
+        "disability_share": "Uføretrygd, 16–66 år",
+        "share_of_population": "% av befolkningen",
+    },
+}

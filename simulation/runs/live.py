@@ -21,7 +21,7 @@ import pandas as pd
 from omegaconf import open_dict
 
 from simulation.core import schema
-from simulation.core.config import ConfigError, SimConfig, validate
+from simulation.core.config import ConfigError, SimConfig, calendar_start, validate
 from simulation.core.population import selected_counties
 from simulation.core.states import IN_SCOPE, N_STATES, STATE_NAMES, group_layout
 from simulation.institutions.agencies import NAVCountyUnit
@@ -111,7 +111,7 @@ class LiveModel(CrossSectorModel):
 
     def year_of(self, step: np.ndarray | int) -> np.ndarray | float:
         """Calendar year (fractional) at the end of a reported kernel step."""
-        return self.cfg.population.start_year + np.asarray(step) * self.dt / 365.25
+        return calendar_start(self.cfg) + np.asarray(step) * self.dt / 365.25
 
     @property
     def year(self) -> float:
@@ -120,8 +120,8 @@ class LiveModel(CrossSectorModel):
 
     @property
     def date(self) -> datetime.date:
-        """The calendar date reached: 1 January of ``population.start_year`` plus the reported days."""
-        return datetime.date(self.cfg.population.start_year, 1, 1) + datetime.timedelta(
+        """The calendar date reached: 1 January of the run's first year (``calendar_start``) plus the reported days."""
+        return datetime.date(calendar_start(self.cfg), 1, 1) + datetime.timedelta(
             days=self.reported_steps * self.dt)
 
     def stocks_frame(self) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from simulation.core import schema
-from simulation.core.config import SimConfig
+from simulation.core.config import SimConfig, calendar_start
 from simulation.core.params import reporting_calendar, steps_for
 from simulation.core.population import bytes_per_person, selected_counties
 from simulation.core.states import N_STATES, group_layout
@@ -122,7 +122,7 @@ def simulate(cfg: SimConfig, progress: bool | None = None) -> SimResult:
         breakdowns=np.stack(breakdowns), cohorts=pd.concat(cohorts, ignore_index=True),
         snapshots=np.bincount(year[snap], minlength=breakdowns[0].shape[0]),
         counties=counties, groups=groups,
-        step_days=cfg.run.step_days, start_year=cfg.population.start_year, scale=cfg.population.scale,
+        step_days=cfg.run.step_days, start_year=calendar_start(cfg), scale=cfg.population.scale,
         n_persons=n_persons, bytes_per_person=bytes_per_person(),
         timings={"setup_s": t_setup, "simulate_s": elapsed, "kernel_s": timing.get("kernel_s", 0.0),
                  "person_steps": int(sum(n_persons) * (burn + report)),

@@ -96,9 +96,10 @@ def _ratio(num, den) -> np.ndarray:
     return out
 
 
-def quantities(res, cfg) -> dict[str, tuple[str, str, np.ndarray]]:
-    """name -> (unit, definition, values per replicate) of every public-definition quantity."""
-    y = Year(res, cfg)
+def quantities(res, cfg, year: int = -1) -> dict[str, tuple[str, str, np.ndarray]]:
+    """name -> (unit, definition, values per replicate) of every public-definition quantity, in one reported year
+    (the final one by default; the definitions say 'final year')."""
+    y = Year(res, cfg, year)
     sc = res.scale
     out: dict[str, tuple[str, str, np.ndarray]] = {}
 
@@ -126,7 +127,7 @@ def quantities(res, cfg) -> dict[str, tuple[str, str, np.ndarray]]:
     add("reduced_work_ability_count", "persons",
         "NAV's persons with reduced work ability: on AAP, or in a NAV state with reduced work ability (scaled)",
         (y.persons((S.AAP,)) + y.persons(REGISTERED + MEASURES, rwa=1)) * sc)
-    aap_active = final_year_stock(res, "stock_aap_in_activity")
+    aap_active = year_stock(res, "stock_aap_in_activity", year)
     aap = y.persons((S.AAP,)) + aap_active
     add("reduced_work_ability_share_on_aap", "share", "of NAV's persons with reduced work ability, the share receiving "
         "AAP (on AAP, or keeping it in assessment, a measure or NAV-bought education)",
@@ -161,16 +162,31 @@ def quantities(res, cfg) -> dict[str, tuple[str, str, np.ndarray]]:
     add("neet_16_29", "share", "16-29-year-olds neither employed nor in education nor in a labour-market measure "
         "(SSB's register definition, 15-29)", _ratio(y.persons(NEET, AGES_16_29), y.population(AGES_16_29)))
     add("population_16_66", "persons", "persons 16-66 (scaled), final year", y.population() * sc)
-    _flows(res, add)
+    _flows(res, add, year)
     _cohorts(res, add)
     return out
 
 
-def _flows(res, add) -> None:
-    """Yearly inflows from the moves of the final reported year (exits by benefit sum over every benefit)."""
-    by_benefit = bd.exits(res, "benefit")[:, -1].astype(np.float64)  # [R, from, to, benefit held]
+def in_year(res, cfg, name: str, calendar_year: int) -> np.ndarray:
+    """One public quantity in one calendar year of the run, per replicate (``calendar_year`` counts from the
+    run's calendar_start)."""
+    from simulation.core.config import calendar_start
+
+    index = int(calendar_year) - calendar_start(cfg)
+    n_years = res.breakdowns.shape[1]
+    if not 0 <= index < n_years:
+        raise ValueError(f"{name}@{calendar_year}: the run reports {calendar_start(cfg)}-{calendar_start(cfg) + n_years - 1}")
+    found = quantities(res, cfg, index)
+    if name not in found:
+        raise ValueError(f"{name}@{calendar_year}: no such public quantity ({', '.join(sorted(found))})")
+    return found[name][2]
+
+
+def _flows(res, add, year: int = -1) -> None:
+    """Yearly inflows from the moves of one reported year (exits by benefit sum over every benefit)."""
+    by_benefit = bd.exits(res, "benefit")[:, year].astype(np.float64)  # [R, from, to, benefit held]
     x = by_benefit.sum(axis=-1)  # [R, from, to]
-    frac = res.snapshots[-1] / 12.0 if res.snapshots[-1] > 0 else np.nan  # a partial final year: per year
+    frac = res.snapshots[year] / 12.0 if res.snapshots[year] > 0 else np.nan  # a partial year: per year
     # new AAP recipients: into AAP without holding it already (back from an activity is not a new start)
     into_aap = x[:, :, int(S.AAP)].sum(axis=1) - by_benefit[:, :, int(S.AAP), int(Benefit.AAP)].sum(axis=1)
     into_dis = x[:, :, int(S.DISABILITY)].sum(axis=1)
@@ -185,20 +201,26 @@ def _flows(res, add) -> None:
         _ratio(from_aap, into_dis))
     add("aap_inflow_per_quarter", "persons", "persons starting AAP per quarter in the final year (scaled)",
         into_aap * res.scale / frac / 4.0)
-    y = Year(res, None)
+    y = Year(res, None, year)
     not_disabled = y.population() - y.persons((S.DISABILITY,))
     add("disability_inflow_rate", "share", "new disability recipients in the final year per person 16-66 not on "
         "disability benefit (NAV: per 1 000 non-disabled 18-67)", _ratio(into_dis / frac, not_disabled))
-    ev = res.events[:, 1:, EV["sick_leave_max_date"]].astype(np.float64)
-    last = ev[:, -max(1, int(round(365.25 / res.step_days))):].sum(axis=1)
     add("sick_leave_max_date_per_year", "persons", "persons reaching the 52-week maximum of sickness benefit in the "
-        "final year (scaled)", last * res.scale)
+        "final year (scaled)", _year_events(res, "sick_leave_max_date", year).sum(axis=1) * res.scale)
 
 
-def final_year_stock(res, event: str) -> np.ndarray:
-    """Mean of a per-step stock event over the final reported year's steps, per replicate (simulated persons)."""
+def _year_events(res, event: str, year: int) -> np.ndarray:
+    """A per-step event in the steps of one reported year: [R, steps] (year -1: the last full year of steps)."""
     ev = res.events[:, 1:, EV[event]].astype(np.float64)
-    return ev[:, -max(1, int(round(365.25 / res.step_days))):].mean(axis=1)
+    per_year = max(1, int(round(365.25 / res.step_days)))
+    if year < 0:
+        return ev[:, -per_year:]
+    return ev[:, year * per_year:(year + 1) * per_year]
+
+
+def year_stock(res, event: str, year: int = -1) -> np.ndarray:
+    """Mean of a per-step stock event over one reported year's steps, per replicate (simulated persons)."""
+    return _year_events(res, event, year).mean(axis=1)
 
 
 def _cohorts(res, add) -> None:
