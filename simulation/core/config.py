@@ -536,6 +536,7 @@ class IndicatorConfig:
     lfs_student_employment_share: float = share()  # pupils and students under 25 with paid work (LFS employed)
     lfs_student_employment_share_25_plus: float = share()  # students 25 and over with paid work
     lfs_student_job_search_share: float = share()  # pupils and students without work looking for it (LFS unemployed)
+    lfs_inactive_job_search_share: float = share()  # persons unknown to the services who look for work (LFS unemployed)
 
 
 @dataclass

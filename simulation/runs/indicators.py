@@ -246,11 +246,18 @@ def summary_table(per_rep: dict[str, tuple[Indicator, np.ndarray]], scale: float
     return pd.DataFrame(rows)
 
 
+# The headline: first the quantities with the publishers' definitions (comparable with NAV, SSB, Udir and the
+# OECD: simulation/runs/public.py), then the model's own indicators of flows, services and costs.
+PUBLIC_HEADLINE = [
+    "registered_fully_unemployed_rate", "registered_fully_unemployed_rate_16_24", "lfs_unemployment_rate",
+    "employment_rate_25_66", "neet_16_29", "aap_recipients", "disability_recipients", "vgo_completion_5_6_years",
+]
 HEADLINE = [
+    *PUBLIC_HEADLINE,
     "employment_rate_final_year", "unemployment_rate_final_year", "unemployment_rate_run_mean",
     "youth_unemployment_rate_final_year", "youth_unemployment_rate_run_mean",
     "neet_share_youth_final_year", "long_term_unemployed_final_year", "mean_nav_spell_weeks",
-    "in_work_12m_after_first_nav_contact", "youth_offer_within_deadline", "vgo_completion_youth",
+    "in_work_12m_after_first_nav_contact", "youth_offer_within_deadline",
     "adult_vgo_completion_nav", "tertiary_completion_nav", "immigrant_share_of_jobseekers_final_year",
     "in_nav_measures_final_year", "cost_nav", "cost_county", "net_public_cost",
 ]

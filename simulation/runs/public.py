@@ -58,6 +58,7 @@ class Year:
         self.employment_share = cfg.indicators.lfs_student_employment_share if cfg is not None else 0.0
         self.employment_share_25 = cfg.indicators.lfs_student_employment_share_25_plus if cfg is not None else 0.0
         self.search_share = cfg.indicators.lfs_student_job_search_share if cfg is not None else 0.0
+        self.inactive_search_share = cfg.indicators.lfs_inactive_job_search_share if cfg is not None else 0.0
 
     def persons(self, states, ages=None, edu=None, rwa=None) -> np.ndarray:
         """Simulated persons per replicate in these states (and age groups, education levels, rwa 0/1)."""
@@ -83,7 +84,8 @@ class Year:
 
     def lfs_unemployed(self, ages=None, edu=None) -> np.ndarray:
         students_without_work = self.persons(STUDENTS, ages, edu) - self.students_with_work(ages, edu)
-        return self.persons(REGISTERED + MEASURES, ages, edu, rwa=0) + self.search_share * students_without_work
+        return (self.persons(REGISTERED + MEASURES, ages, edu, rwa=0) + self.search_share * students_without_work
+                + self.inactive_search_share * self.persons((S.INACTIVE,), ages, edu))
 
     def population(self, ages=None, edu=None) -> np.ndarray:
         return self.persons(IN_SCOPE, ages, edu)
