@@ -24,6 +24,7 @@ from numba import njit, prange
 from simulation import load_config
 from simulation.core.config import validate
 from simulation.core.params import steps_for
+from simulation.core.population import expected_persons
 from simulation.core.rng import person_key, replicate_key, uniform
 from simulation.core.states import N_STATES
 from simulation.runs.montecarlo import simulate
@@ -61,9 +62,8 @@ def reference_rate(n_persons: int, n_steps: int, seed: int = 1) -> float:
 
 def scaled_overrides(persons: int, years: float, economy: str) -> list[str]:
     """Overrides for a national population of about ``persons`` persons over ``years``, no burn-in."""
-    base = validate(load_config())
-    per_scale1 = sum(c.population_16_66 for c in base.counties.values()) * (
-        1 + base.population.cohort_share_under_16 * years)
+    base = validate(load_config([f"run.years={years}", "population.scale=1"]))
+    per_scale1 = expected_persons(base)  # the population, the cohorts turning 16 and the arrivals, at scale 1
     return [f"population.scale={per_scale1 / persons:.6f}", f"run.years={years}", "run.replicates=1",
             f"economy={economy}", "economy.recession.start_year=0", "run.burn_in_years=0", "run.progress=false",
             "run.check_invariants=false"]

@@ -31,14 +31,22 @@ from simulation.runs.overrides import check_overrides
 from simulation.runs.rundir import check_report_dir, check_target
 
 
+def _start(value: str) -> str:
+    """--start: one of the named starts, or preset:NAME."""
+    if value in ("uncalibrated", "center", "random") or (value.startswith("preset:") and len(value) > 7):
+        return value
+    raise argparse.ArgumentTypeError(f"{value!r}: use uncalibrated, preset:NAME, center or random")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = OneLineParser(prog="python -m simulation.calibration",
                        description="Fit the free parameters to the published targets (simulated method of "
                                    "moments, common random numbers) and write the preset and a fit report.")
     ap.add_argument("--settings", default=str(DEFAULT_SETTINGS), help="calibration settings (parameters, run, optimiser)")
     ap.add_argument("--targets", default=None, help="targets file (default: the one the settings name)")
-    ap.add_argument("--start", default="uncalibrated", choices=["uncalibrated", "center", "random"],
-                    help="starting point: the configs' uncalibrated values, the centre of the bounds, or random")
+    ap.add_argument("--start", default="uncalibrated", type=_start,
+                    help="starting point: uncalibrated (the configs' values), preset:NAME (a warm start from "
+                         "configs/calibrated/NAME.yaml, e.g. the last fit), center (of the bounds) or random")
     ap.add_argument("--seed", type=int, default=None, help="run.seed of every model run (default: the settings')")
     ap.add_argument("--start-seed", type=int, default=0, help="seed of a random start")
     ap.add_argument("--max-evaluations", type=int, default=None, help="model runs at most (default: the settings')")

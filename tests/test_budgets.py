@@ -2,6 +2,8 @@
 through a queue, and waiting times are an output."""
 from __future__ import annotations
 
+import numpy as np
+
 from simulation.api import run
 from simulation.core.schema import EV
 from simulation.core.states import State
@@ -20,6 +22,23 @@ def test_a_zero_budget_yields_zero_starts():
     assert starts == 0
     assert res.events[:, :, EV["measure_admissions"]].sum() == 0
     assert res.events[:, 1:, EV["stock_waiting_for_measure"]].max() > 0  # they queue instead
+
+
+def test_a_zero_budget_stops_nav_bought_education_while_county_adult_vgo_goes_on():
+    """Training measures (NAV-bought upper secondary and higher education) are paid from the same appropriation
+    as the other measures: with none, no one starts them, while adults on the adult right still start upper
+    secondary in the county's places."""
+    cfg = small_config("funding.measure_budget_bn_per_year=0", "run.years=2", "run.replicates=2")
+    res = simulate(cfg, progress=False)
+    ev = res.events[:, 1:]
+    assert ev[..., EV["nav_vgo_starts_county_place"]].sum() == 0
+    assert ev[..., EV["nav_vgo_starts_market"]].sum() == 0
+    nav_tertiary = res.events[..., EV["stock_nav_paid_tertiary"]]
+    assert (np.diff(nav_tertiary[:, 1:], axis=1) <= 0).all()  # those who started before the run only leave
+    vgo = int(State.ADULT_VGO)
+    county_starts = res.flows[:, 1:, :, vgo].sum() - res.flows[:, 1:, vgo, vgo].sum()
+    assert county_starts > 0  # every start is a county place: NAV bought none
+    assert ev[..., EV["stock_county_adult_vgo"]].min() > 0
 
 
 def test_a_larger_budget_shortens_the_wait():

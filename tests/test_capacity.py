@@ -117,8 +117,16 @@ def test_places_go_to_those_with_a_right_first():
     p.wait_since_step[4:] = 3
     cap = np.full((schema.N_POOLS, len(selected_counties(cfg))), np.inf)
     cap[schema.POOL_ADULT_EDUCATION, 0] = 2 * cfg.population.scale
+    want = p.want.copy()
     admitted = _allocate(p, cfg, cap)
-    np.testing.assert_array_equal(admitted, [False] * 4 + [True] * 2)
+    modes = (p.want >> schema.WANT_MODE_SHIFT) & schema.WANT_MODE
+    # the right holders get the county places; NAV buys the other four courses on the market (budget unlimited)
+    np.testing.assert_array_equal(admitted, [True] * 6)
+    np.testing.assert_array_equal(modes, [schema.M_MARKET] * 4 + [schema.M_PLAIN] * 2)
+    # with no measure budget, NAV cannot buy them at all: the four wait
+    p.want[:] = want
+    cap[schema.POOL_MEASURE, 0] = 0.0
+    np.testing.assert_array_equal(_allocate(p, cfg, cap), [False] * 4 + [True] * 2)
 
 
 def test_places_go_to_the_youth_guarantee_then_the_longest_wait():
@@ -131,7 +139,7 @@ def test_places_go_to_the_youth_guarantee_then_the_longest_wait():
     p.wait_since_step[:] = [3, 1, 3, 0, 2]  # adults: person 3 waited longest, then 4
     cap = np.full((schema.N_POOLS, len(selected_counties(cfg))), np.inf)
     for places, expected in ((1, [1, 0, 0, 0, 0]), (2, [1, 1, 0, 0, 0]), (3, [1, 1, 0, 1, 0]), (4, [1, 1, 0, 1, 1])):
-        p.flags[:] = 0
+        p.want[:] &= np.uint8(~schema.WANT_ADMITTED & 0xFF)  # forget the previous round's admissions
         cap[schema.POOL_ASSESSMENT, 0] = places * cfg.population.scale
         np.testing.assert_array_equal(_allocate(p, cfg, cap), np.array(expected, dtype=bool), err_msg=f"{places} places")
 
@@ -199,8 +207,9 @@ def test_no_cooperation_no_combined_paths():
 
 
 def test_public_first_enforced_delivers_every_nav_bought_course_in_county_places_when_there_is_room():
+    # an ample measure budget isolates the price: with a binding budget NAV spends it either way, buying more
     size = ["run.replicates=6", "population.scale=300", "run.years=2", "funding.adult_education_places_relative=null",
-            "calibrated=none"]
+            "calibrated=none", "funding.measure_budget_bn_per_year=1000"]
     res = run(small_config(*size, "scenario=public_first_enforced"))
     share = res.per_replicate["nav_vgo_in_county_places"][1]
     np.testing.assert_array_equal(share, 1.0)

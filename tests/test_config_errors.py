@@ -90,7 +90,8 @@ CASES = [
         "rates.work_measure.destinations", "nowhere"),
     Bad("education_shares_not_summing_to_one", ("population.education_by_age.16_18.primary=0.5",),
         "population.education_by_age.16_18", "0.5"),
-    Bad("age_band_share_missing", ("~population.age_band_shares.16_18",), "population.age_band_shares", "16_18"),
+    Bad("age_group_missing", ("~population.persons_by_age.16_19",), "population.persons_by_age", "20_24"),
+    Bad("age_group_malformed", ("+population.persons_by_age.67plus=10",), "population.persons_by_age.67plus", "10"),
     Bad("age_band_unknown", ("+rates.job_finding.by_age.15_17=1.0",), "rates.job_finding.by_age.15_17", "1.0"),
     # fields that depend on each other, and enumerated strings
     Bad("recession_after_run_end", ("economy=recession", "economy.recession.start_year=50", "run.years=10"),

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulation.core.states import N_STATES, State
+from simulation.core.states import IN_SCOPE, N_STATES, State
 from simulation.runs.montecarlo import check_conservation, simulate
 from tests.conftest import small_config
 
@@ -71,11 +71,11 @@ def test_people_are_conserved_each_step(cfg):
 
 
 def test_no_one_out_of_scope_holds_a_working_age_state():
-    """Under-16s are only 'pre_entry', 67+ only 'aged_out', and OT follows only 16-21-year-olds."""
+    """Under-16s are only 'pre_entry', 67+ only 'aged_out' (or 'departed'), and OT follows only 16-21-year-olds."""
     res = simulate(small_config("run.replicates=2", "run.years=3"), progress=False)
     g = {name: i for i, (d, name) in enumerate(res.groups) if d == "age_band"}
     stocks = res.stocks
-    in_scope_states = [s for s in State if s not in (State.PRE_ENTRY, State.AGED_OUT)]
+    in_scope_states = list(IN_SCOPE)
     assert stocks[:, :, [int(s) for s in in_scope_states], g["under_16"]].sum() == 0
     assert stocks[:, :, [int(s) for s in in_scope_states], g["67_plus"]].sum() == 0
     assert stocks[:, :, int(State.AGED_OUT), :][..., [g[b] for b in g if b != "67_plus"]].sum() == 0

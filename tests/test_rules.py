@@ -17,6 +17,7 @@ from tests.conftest import small_config
 Y = rules.DAYS_PER_YEAR
 QUIET = [  # switch off everything that is not the rule under test
     "run.burn_in_years=0", "run.replicates=1", "rates.health.reduced_work_ability_onset=0",
+    "population.demography.enabled=false",  # no deaths, emigration or arrivals among the hand-made persons
 ]
 
 
@@ -31,6 +32,11 @@ def _people(n: int, state: State, age_years: float, **fields) -> schema.People:
     for name, value in fields.items():
         cols[name][:] = value
     return schema.People(**cols)
+
+
+def _only(key: str, first: str, *others: str) -> list[str]:
+    """Overrides that send every case of a set of destination shares to its first destination."""
+    return [f"{key}.{first}=1.0", *(f"{key}.{o}=0.0" for o in others)]
 
 
 def _run(cfg, people):
@@ -96,7 +102,7 @@ def test_counter_based_draws_are_uniform_and_keyed_by_every_part():
 def test_recession_hits_the_young_and_low_educated_harder():
     cfg = small_config("economy=recession", "economy.recession.start_year=1", "run.years=4")
     intensity = cycle_intensity(cfg.economy, 200, 0, 7)
-    job, layoff, appr, edu = cycle_multipliers(cfg.economy, intensity)
+    job, layoff, appr, edu, _ = cycle_multipliers(cfg.economy, intensity)
     trough = int(np.argmax(intensity))
     young_low, adult_vgo = (0, int(Education.PRIMARY)), (4, int(Education.VGO))
     assert job[trough][young_low] < job[trough][adult_vgo] < 1.0
@@ -114,6 +120,20 @@ def test_education_as_a_measure_stops_at_the_three_year_cap():
     assert stocks[cap_step - 1, int(State.TERTIARY)] == 500
     assert stocks[cap_step + 1, int(State.TERTIARY)] == 0
     assert events[:, schema.EV["education_cap_exit"]].sum() == 500
+
+
+def test_time_in_nav_bought_education_counts_towards_the_cap_whatever_comes_next():
+    """NAV-bought adult VGO that ends in higher education: its days still count towards the 3 + 1-year cap
+    (the books of the old programme are closed with what it was, not with what the person enters)."""
+    cfg = small_config(*QUIET, "run.years=2", "rates.adult_vgo.years=1", "rates.adult_vgo.pass_share=1",
+                       "rates.adult_vgo.dropout_rate_nav=0", "rates.adult_vgo.pass_destinations.work=0",
+                       "rates.adult_vgo.pass_destinations.jobseeker=0", "rates.adult_vgo.pass_destinations.tertiary=1",
+                       "rates.tertiary.dropout_rate=0", "rates.tertiary.years=5")
+    people = _people(200, State.ADULT_VGO, 30, flags=FLAG_NAV_PAID, education=int(Education.SOME_VGO))
+    model = CrossSectorModel(cfg, 0, people=people)
+    model.run()
+    assert (people.state == int(State.TERTIARY)).all()
+    assert (people.education_measure_days >= int(Y) - 7).all()  # one year of NAV-bought VGO, counted
 
 
 def test_the_extra_year_is_granted_then_the_cap_binds():
@@ -172,3 +192,23 @@ def test_a_programme_that_ends_at_the_cap_is_completed():
     _, events = _run(cfg, _people(300, State.TERTIARY, 30, flags=FLAG_NAV_PAID | FLAG_REDUCED_WORK_ABILITY))
     assert events[:, schema.EV["tertiary_nav_pass"]].sum() == 300
     assert events[:, schema.EV["education_cap_exit"]].sum() == 0
+
+
+def test_aap_goes_on_through_activities_and_an_ended_measure_leads_back_to_aap():
+    """AAP recipients sent to assessment and a work-oriented measure keep AAP (NAV counts them as recipients),
+    and a measure that ends 'back on the register' brings them back to AAP: no one becomes a job seeker."""
+    cfg = small_config(*QUIET, "run.years=1", "rates.aap.to_assessment=20", "rates.aap.to_work=0",
+                       "rates.aap.to_disability=0", "rates.aap.to_jobseeker=0", "rates.aap.max_years=10",
+                       *_only("rates.assessment.destinations", "work_measure", "amo_course", "education", "jobseeker",
+                              "work"), "rates.assessment.mean_weeks=2", "rates.work_measure.mean_months=1",
+                       *_only("rates.work_measure.destinations", "jobseeker", "work", "inactive"),
+                       "funding.measure_budget_bn_per_year=1000", "funding.caseworker_capacity_relative=100")
+    people = _people(300, State.AAP, 40, flags=FLAG_REDUCED_WORK_ABILITY)
+    stocks, events = _run(cfg, people)
+    active = [int(s) for s in (State.AAP, State.ASSESSMENT, State.WORK_MEASURE)]
+    assert (stocks[:, active].sum(axis=1) == 300).all()
+    assert stocks[:, int(State.JOBSEEKER)].sum() == 0
+    assert events[1:, schema.EV["stock_aap_in_activity"]].max() > 100  # most are in an activity, still on AAP
+    on_aap_state = people.state == int(State.AAP)
+    assert (people.benefit[on_aap_state] == int(Benefit.NONE)).all()  # AAP itself is the state, not a benefit
+    assert (people.benefit[~on_aap_state] == int(Benefit.AAP)).all()

@@ -8,8 +8,10 @@ SIZE = ["run.replicates=6", "population.scale=800", "run.years=2", "run.burn_in_
 
 
 def test_without_public_first_nav_buys_adult_vgo_and_pays_more():
-    base = run(small_config(*SIZE))
-    nav_buys = run(small_config(*SIZE, "scenario=nav_buys_all_adult_vgo"))
+    """With a measure budget that does not bind, NAV buying all adult VGO costs NAV more."""
+    ample = [*SIZE, "funding.measure_budget_bn_per_year=1000"]
+    base = run(small_config(*ample))
+    nav_buys = run(small_config(*ample, "scenario=nav_buys_all_adult_vgo"))
     mean, half = paired_change(base, nav_buys, "in_nav_bought_adult_vgo_final_year")
     assert mean - half > 0
     mean, half = paired_change(base, nav_buys, "cost_nav")

@@ -52,7 +52,8 @@ REPO = Path(__file__).resolve().parents[2]  # the repository: simulation/analysi
 DEFAULT_SETTINGS = REPO / "configs" / "calibration" / "default.yaml"
 PRESET_DIR = REPO / "configs" / "calibrated"
 REPORT_DIR = Path("outputs") / "calibration"
-ROLES = ("fitted", "checked", "not_measurable")
+ROLES = ("fitted", "validation", "checked", "path", "not_measurable", "not_found")
+COMPARED = ("fitted", "validation", "checked")  # roles compared with a model quantity in every evaluation
 UNITS = ("share", "persons")
 CI_LEVEL = 0.90
 FAILED_RESIDUAL = 10.0  # residual of a moment no replicate could compute (no cases): far outside tolerance
@@ -77,7 +78,7 @@ class Target:
 
     @property
     def measurable(self) -> bool:
-        return self.role != "not_measurable"
+        return self.role in COMPARED
 
 
 def load_targets(path: Path | str) -> list[Target]:
@@ -97,7 +98,8 @@ def load_targets(path: Path | str) -> list[Target]:
             raise ConfigError(f"{path}: targets[{n}]: needs a name")
         name = str(e["name"])
         where = f"{path}: {name}"
-        for key in ("source", "definition", "role", "unit"):
+        required = ("publisher", "role", "unit") if e.get("role") == "not_found" else ("source", "definition", "role", "unit")
+        for key in required:
             if not str(e.get(key) or "").strip():
                 raise ConfigError(f"{where}.{key}: missing")
         role, unit = str(e["role"]), str(e["unit"])
@@ -105,13 +107,23 @@ def load_targets(path: Path | str) -> list[Target]:
             raise ConfigError(f"{where}.role={role!r}: must be one of {', '.join(ROLES)}")
         if unit not in UNITS:
             raise ConfigError(f"{where}.unit={unit!r}: must be one of {', '.join(UNITS)}")
+        if role == "not_found":
+            if not str(e.get("not_found") or "").strip():
+                raise ConfigError(f"{where}.not_found: say what was searched for and what turned up instead")
+            out.append(Target(name, float("nan"), unit, role, str(e.get("source") or e["publisher"]),
+                              str(e.get("definition") or ""), reason=str(e["not_found"])))
+            continue
         try:
             value = float(e["value"])
         except (KeyError, TypeError, ValueError):
-            raise ConfigError(f"{where}.value={e.get('value')!r}: must be a number")
+            raise ConfigError(f"{where}.value={e.get('value')!r}: must be a number") from None
         if unit == "share" and not 0.0 <= value <= 1.0:
             raise ConfigError(f"{where}.value={value!r}: a share must lie in [0, 1]")
         quantity, tol = e.get("quantity"), e.get("tolerance")
+        if role == "path":
+            out.append(Target(name, value, unit, role, str(e["source"]), str(e["definition"]),
+                              reason=str(e.get("note", ""))))
+            continue
         if role == "not_measurable":
             if not str(e.get("reason") or "").strip():
                 raise ConfigError(f"{where}.reason: a not_measurable target must say why")
@@ -167,8 +179,25 @@ MOMENTS: dict[str, Callable] = {
 }
 
 
+def year_moment(results, quantity: str) -> np.ndarray:
+    """``name@2009``: a public quantity in one calendar year of the run; ``name@2009-2008``: its change between
+    two years (per replicate; the change of a rate is in its own unit, e.g. a share)."""
+    from simulation.runs.public import in_year
+
+    name, _, years = quantity.partition("@")
+    a, _, b = years.partition("-")
+    try:
+        value = in_year(results.raw, results.config, name, int(a))
+        return value - in_year(results.raw, results.config, name, int(b)) if b else value
+    except ValueError as exc:
+        raise ConfigError(f"quantity {quantity!r}: {exc}") from None
+
+
 def moment_values(results, quantity: str) -> np.ndarray:
-    """A model quantity, one value per replicate: an indicator or a moment of MOMENTS."""
+    """A model quantity, one value per replicate: an indicator, a moment of MOMENTS, or a public quantity in
+    a calendar year (``name@2009``, ``name@2009-2008``)."""
+    if "@" in quantity:
+        return np.asarray(year_moment(results, quantity), dtype=np.float64)
     if quantity in MOMENTS:
         return np.asarray(MOMENTS[quantity](results), dtype=np.float64)
     if quantity in results.per_replicate:
@@ -200,6 +229,7 @@ class Settings:
     xtol: float = 0.002
     ftol: float = 0.001
     restart_tol: float = 0.01  # restart least_squares from the best point until it gains less than this (relative)
+    workers: int = 1  # processes that evaluate a Jacobian's points side by side (each runs the kernel on 1 thread)
     preset: str = "domain_2020"
     source: str = ""
     targets_path: str = ""
@@ -241,7 +271,7 @@ def load_settings(path: Path | str = DEFAULT_SETTINGS, targets: Path | str | Non
     out = Settings(free, load_targets(tpath), [str(o) for o in (s.get("overrides") or [])],
                    source=str(path), targets_path=str(tpath))
     for key, conv, lo in (("max_evaluations", int, 1), ("diff_step", float, 1e-6), ("xtol", float, 0.0),
-                          ("ftol", float, 0.0), ("restart_tol", float, 0.0)):
+                          ("ftol", float, 0.0), ("restart_tol", float, 0.0), ("workers", int, 1)):
         if key in opt:
             try:
                 v = conv(opt[key])
@@ -292,6 +322,7 @@ class Objective:
     evaluations: list[Evaluation] = field(default_factory=list)
     limit: int = 0  # runs allowed so far (0: max_evaluations); the fit keeps some for the final Jacobian
     _cache: dict[tuple, Evaluation] = field(default_factory=dict)
+    _executor: object = None
 
     def __post_init__(self) -> None:
         from simulation.runs.compose import load_config
@@ -332,23 +363,51 @@ class Objective:
 
     def evaluate(self, theta: np.ndarray) -> Evaluation:
         """Run the model at theta (cached) and compute the residuals of the fitted targets."""
-        from simulation.runs.compose import load_config
-        from simulation.runs.results import run
+        return self.evaluate_many([theta])[0]
 
-        theta = np.asarray(theta, dtype=np.float64)
-        key = tuple(np.round(theta, 12))
-        if key in self._cache:
-            return self._cache[key]
-        if len(self.evaluations) >= (self.limit or self.settings.max_evaluations):
+    def evaluate_many(self, thetas: Sequence[np.ndarray]) -> list[Evaluation]:
+        """Run the model at several points (cached ones are not run again), side by side in ``workers``
+        processes when there is more than one to run; returns their evaluations in order."""
+        thetas = [np.asarray(th, dtype=np.float64) for th in thetas]
+        todo: dict[tuple, np.ndarray] = {}
+        for th in thetas:
+            key = tuple(np.round(th, 12))
+            if key not in self._cache and key not in todo:
+                todo[key] = th
+        if len(self.evaluations) + len(todo) > (self.limit or self.settings.max_evaluations):
             raise BudgetExhausted
+        quantities = {t.name: t.quantity for t in self.settings.targets if t.measurable}
+        jobs = [[*self.settings.overrides, *self.overrides(th)] for th in todo.values()]
         t0 = time.perf_counter()
-        results = run(load_config([*self.settings.overrides, *self.overrides(theta)]), progress=False)
-        values = {t.name: moment_values(results, t.quantity) for t in self.settings.targets if t.measurable}
+        if self.settings.workers > 1 and len(jobs) > 1:
+            outputs = list(self._pool().map(_evaluate_point, jobs, [quantities] * len(jobs)))
+        else:
+            outputs = [_evaluate_point(job, quantities) for job in jobs]
+        seconds = (time.perf_counter() - t0) / max(1, len(jobs))
+        for (key, th), values in zip(todo.items(), outputs):
+            self._record(key, th, values, seconds)
+        return [self._cache[tuple(np.round(th, 12))] for th in thetas]
+
+    def _pool(self):
+        if self._executor is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._executor = ProcessPoolExecutor(self.settings.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self._executor
+
+    def close(self) -> None:
+        """Stop the worker processes (if any)."""
+        if self._executor is not None:
+            self._executor.shutdown()
+            self._executor = None
+
+    def _record(self, key: tuple, theta: np.ndarray, values: dict[str, np.ndarray], seconds: float) -> Evaluation:
         res = []
         for t in self.settings.fitted:
             m = np.nanmean(values[t.name]) if np.isfinite(values[t.name]).any() else np.nan
             res.append((m - t.value) / t.tolerance if np.isfinite(m) else FAILED_RESIDUAL)
-        ev = Evaluation(theta, values, np.asarray(res), time.perf_counter() - t0)
+        ev = Evaluation(theta, values, np.asarray(res), seconds)
         self._cache[key] = ev
         self.evaluations.append(ev)
         if self.progress:
@@ -360,6 +419,15 @@ class Objective:
 
     def residuals(self, u: np.ndarray) -> np.ndarray:
         return self.evaluate(self.theta(u)).residuals
+
+
+def _evaluate_point(overrides: list[str], quantities: dict[str, str]) -> dict[str, np.ndarray]:
+    """One model run (in this process or a worker): the per-replicate values of the quantities asked for."""
+    from simulation.runs.compose import load_config
+    from simulation.runs.results import run
+
+    results = run(load_config(overrides), progress=False)
+    return {name: moment_values(results, q) for name, q in quantities.items()}
 
 
 # ---------------------------------------------------------------------------------------------- fit
@@ -382,19 +450,27 @@ def start_point(objective: Objective, start: str, seed: int = 0) -> np.ndarray:
     """Where the optimiser starts: 'uncalibrated' (the values in configs without a preset), 'center' of the
     bounds, or 'random' (uniform in the bounds, from seed)."""
     space = objective.settings.space
-    if start == "uncalibrated":
+    if start == "uncalibrated" or start.startswith("preset:"):
         from omegaconf import OmegaConf
 
         from simulation.runs.compose import load_config
 
         cfg = load_config(objective.settings.overrides)
         theta = np.array([float(OmegaConf.select(cfg, p.key)) for p in space])
+        if start.startswith("preset:"):  # a warm start: the preset's values where it has the key
+            name = start.split(":", 1)[1]
+            path = PRESET_DIR / f"{name}.yaml"
+            if not path.is_file():
+                raise ConfigError(f"--start={start!r}: no preset {path}")
+            preset = OmegaConf.load(path)
+            theta = np.array([float(v) if (v := OmegaConf.select(preset, p.key)) is not None else t
+                              for p, t in zip(space, theta)])
         return np.clip(theta, objective.lo, objective.hi)
     if start == "center":
         return objective.theta(np.full(len(space), 0.5))
     if start == "random":
         return objective.theta(np.random.default_rng(seed).uniform(0.1, 0.9, len(space)))
-    raise ConfigError(f"--start={start!r}: must be uncalibrated, center or random")
+    raise ConfigError(f"--start={start!r}: must be uncalibrated, preset:NAME, center or random")
 
 
 def unit_jacobian(objective: Objective, u0: np.ndarray) -> np.ndarray:
@@ -402,15 +478,17 @@ def unit_jacobian(objective: Objective, u0: np.ndarray) -> np.ndarray:
     (backwards near the upper bound). An absolute step, not scipy's relative one: a relative step shrinks
     near the lower bound until it is smaller than the jumps of the CRN objective. Reuses cached runs."""
     u0 = np.clip(np.asarray(u0, dtype=np.float64), 0.0, 1.0)
-    r0 = objective.residuals(u0)
     h = objective.settings.diff_step
-    cols = []
+    points, steps = [u0], []
     for j in range(len(u0)):
         u = u0.copy()
         step = h if u0[j] + h <= 1.0 else -h
         u[j] += step
-        cols.append((objective.residuals(u) - r0) / step)
-    return np.column_stack(cols)
+        points.append(u)
+        steps.append(step)
+    evals = objective.evaluate_many([objective.theta(u) for u in points])
+    r0 = evals[0].residuals
+    return np.column_stack([(ev.residuals - r0) / step for ev, step in zip(evals[1:], steps)])
 
 
 def jacobian(objective: Objective, theta: np.ndarray) -> np.ndarray:
@@ -467,7 +545,10 @@ def fit(settings: Settings, start: str = "uncalibrated", seed: int = 0, progress
     message = f"{len(messages)} least_squares pass(es); last: {messages[-1] if messages else 'none'}"
     best = min(obj.evaluations, key=lambda e: e.objective)
     obj.limit = obj.limit + k + 1
-    jac = jacobian(obj, best.theta)
+    try:
+        jac = jacobian(obj, best.theta)
+    finally:
+        obj.close()
     se_mc, se_tol = standard_errors(obj, best, jac)
     return Fit(best.theta, best, theta0, se_mc, se_tol, str(message), list(obj.evaluations),
                time.perf_counter() - t0)

@@ -46,10 +46,13 @@ JOBSEEKER, ADULT_VGO = int(State.JOBSEEKER), int(State.ADULT_VGO)
 
 @njit(**INLINE)
 def pool_use(i, people, kp, acc_pool, sign):
-    """Add (sign 1) or remove (-1) the units of the pool person i uses in their current state."""
-    pool, unit = pool_of(kp, np.int64(people.state[i]), np.int64(people.flags[i]))
-    if pool >= 0:
-        acc_pool[pool, people.county[i]] += sign * unit
+    """Add (sign 1) or remove (-1) the units of the pools person i uses in their current state."""
+    p0, u0, p1, u1 = pool_of(kp, np.int64(people.state[i]), np.int64(people.flags[i]))
+    c = people.county[i]
+    if p0 >= 0:
+        acc_pool[p0, c] += sign * u0
+    if p1 >= 0:
+        acc_pool[p1, c] += sign * u1
 
 
 @njit(**INLINE)
@@ -76,13 +79,22 @@ def priority(people, kp, rep_key, i, t):
 
 
 @njit(**INLINE)
+def room(kp, use, pool, cost, c):
+    """Has county c's pool room for ``cost`` more units (unscaled)? No pool (-1): always."""
+    return pool < 0 or (use[pool, c] + cost) * kp.scale <= kp.capacity[pool, c]
+
+
+@njit(**INLINE)
 def take_place(kp, use, ns, mode, c):
-    """Book a place in county c's pool for entering ns by this mode, if the pool has room (units unscaled)."""
-    pool, cost = pool_on_entry(kp, ns, mode)
-    if (use[pool, c] + cost) * kp.scale <= kp.capacity[pool, c]:
-        use[pool, c] += cost
-        return True
-    return False
+    """Book the place(s) in county c's pools for entering ns by this mode, if every pool it draws on has room."""
+    p0, u0, p1, u1 = pool_on_entry(kp, ns, mode)
+    if not (room(kp, use, p0, u0, c) and room(kp, use, p1, u1, c)):
+        return False
+    if p0 >= 0:
+        use[p0, c] += u0
+    if p1 >= 0:
+        use[p1, c] += u1
+    return True
 
 
 @njit(cache=True)
@@ -111,18 +123,23 @@ def allocate(people, kp, rep_key, t, acc_pool, app_idx, app_count, chunk):
 @njit(**INLINE)
 def hand_out(people, kp, rep_key, t, use, i):
     """Give applicant i the place, if free. When an earmarked grant's places are full, NAV buys the course,
-    first asking the county for a place (public first)."""
+    first asking the county for a place (public first); when the county has none, NAV buys it on the market,
+    if its measure budget allows. Otherwise the applicant waits for the place first asked for."""
     c = np.int64(people.county[i])
     ns, mode = wanted(people.want[i])
     if take_place(kp, use, ns, mode, c):
         people.want[i] = np.int64(people.want[i]) | WANT_ADMITTED
-    elif mode == M_GRANT and uniform(person_key(rep_key, i), t, D_PUBLIC) < kp.public_first_share[c]:
+        return
+    if mode == M_GRANT and uniform(person_key(rep_key, i), t, D_PUBLIC) < kp.public_first_share[c]:
         if take_place(kp, use, ns, M_PUBLIC, c):
             people.want[i] = want_code(ns, M_PUBLIC) | WANT_ADMITTED
+            return
+    if (mode == M_GRANT or mode == M_PUBLIC) and take_place(kp, use, ns, M_MARKET, c):
+        people.want[i] = want_code(ns, M_MARKET) | WANT_ADMITTED  # no county place free: NAV buys on the market
 
 
 @njit(**HOT)
-def apply_admissions(people, kp, rep_key, t, rep, applicants, acc_st, acc_fl, acc_ev, acc_pool):
+def apply_admissions(people, kp, rep_key, t, rep, applicants, acc_st, acc_fl, acc_ev, acc_x, acc_pool):
     """This chunk's applicants after the allocation: those given a place move in; NAV buys on the market for
     those the county had no place for (public first); those whose programme has ended wait elsewhere; the
     rest keep waiting. Each is tallied here (the step skipped them)."""
@@ -131,17 +148,17 @@ def apply_admissions(people, kp, rep_key, t, rep, applicants, acc_st, acc_fl, ac
         i = applicants[j]
         s = np.int64(people.state[i])
         pool_use(i, people, kp, acc_pool, -1)  # counted for the allocation (step_chunk); tally counts it again
-        ns = apply_outcome(i, people, kp, rep_key, s, t, rep, acc_ev, on)
+        ns = apply_outcome(i, people, kp, rep_key, s, t, rep, acc_ev, acc_x, on)
         people.state[i] = ns
-        tally(i, people, kp, t, s, ns, rep, acc_st, acc_fl, acc_ev, acc_pool)
+        tally(i, people, kp, t, s, ns, rep, acc_st, acc_fl, acc_ev, acc_x, acc_pool)
 
 
 @njit(**INLINE)
-def apply_outcome(i, people, kp, rep_key, s, t, rep, acc_ev, on):
+def apply_outcome(i, people, kp, rep_key, s, t, rep, acc_ev, acc_x, on):
     """Where applicant i is at the end of the step."""
     w = np.int64(people.want[i])
     ns, mode = wanted(w)
-    pool, _ = pool_on_entry(kp, ns, mode)
+    pool = pool_on_entry(kp, ns, mode)[0]
     age = age_at(people, kp, i, t)
     if w & WANT_ADMITTED:
         people.want[i] = w & ~WANT_ADMITTED
@@ -150,10 +167,7 @@ def apply_outcome(i, people, kp, rep_key, s, t, rep, acc_ev, on):
         if mode == M_GUARANTEE:
             count(acc_ev, on, E_GUARANTEE)
             count(acc_ev, on, E_OFFER)
-        move(i, people, kp, s, ns, mode, t, rep, age, acc_ev, on)
-        return ns
-    if mode == M_PUBLIC or mode == M_GRANT:
-        move(i, people, kp, s, ns, M_MARKET, t, rep, age, acc_ev, on)  # no county place free: NAV buys on the market
+        move(i, people, kp, s, ns, mode, t, rep, age, acc_ev, acc_x, on)
         return ns
     if mode == M_GUARANTEE:
         # no caseworker free at the deadline: the offer is late; the youth keeps queueing for assessment
@@ -164,12 +178,12 @@ def apply_outcome(i, people, kp, rep_key, s, t, rep, acc_ev, on):
     v = rule_variant(s, np.int64(people.flags[i]))
     length = kp.programme_days[s, v]
     if length > 0.0 and days_since(people.entered_step[i], t, kp.dt_days) >= length:
-        return wait_elsewhere(i, people, kp, rep_key, s, v, ns, mode, t, rep, age, acc_ev, on)
+        return wait_elsewhere(i, people, kp, rep_key, s, v, ns, mode, t, rep, age, acc_ev, acc_x, on)
     return s
 
 
 @njit(**INLINE)
-def wait_elsewhere(i, people, kp, rep_key, s, v, ns, mode, t, rep, age, acc_ev, on):
+def wait_elsewhere(i, people, kp, rep_key, s, v, ns, mode, t, rep, age, acc_ev, acc_x, on):
     """The programme has ended but the next place is not free: wait where those without it go (e.g. no
     apprenticeship contract: OT), still in the queue."""
     fb = pick_end(kp, s, v, 0, uniform(person_key(rep_key, i), t, D_FALLBACK))
@@ -177,7 +191,7 @@ def wait_elsewhere(i, people, kp, rep_key, s, v, ns, mode, t, rep, age, acc_ev, 
             limited(kp, fb, M_PLAIN, np.int64(people.county[i])):
         fb = JOBSEEKER
     since = people.wait_since_step[i]
-    move(i, people, kp, s, fb, M_PLAIN, t, rep, age, acc_ev, on)
+    move(i, people, kp, s, fb, M_PLAIN, t, rep, age, acc_ev, acc_x, on)
     people.want[i] = want_code(ns, mode)
     people.wait_since_step[i] = since
     return fb

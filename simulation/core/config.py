@@ -17,7 +17,15 @@ from typing import Any
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from simulation.core.states import AGE_BAND_EDGES, AGE_BAND_NAMES, EDUCATION_NAMES, STATE_NAMES
+from simulation.core.states import (
+    AGE_BAND_EDGES,
+    AGE_BAND_NAMES,
+    DEMOGRAPHY_AGE_GROUPS,
+    EDUCATION_NAMES,
+    IN_SCOPE_NAMES,
+    MIGRATION_AGE_GROUPS,
+    STATE_NAMES,
+)
 
 RATE_BANDS = AGE_BAND_NAMES[1:-1]  # the age bands that carry rates: 16_18 .. 50_66
 
@@ -55,6 +63,11 @@ def span_years() -> Any:
     return _range(0.0, 100.0, lo_open=True)
 
 
+def _if_set(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> Any:
+    """An optional number: None (unset) by default, range-checked when set."""
+    return field(default=None, metadata={"lo": lo, "hi": hi, "lo_open": lo_open})
+
+
 # ---------------------------------------------------------------------------------------------
 # run, population, counties
 
@@ -73,16 +86,44 @@ class RunConfig:
 
 
 @dataclass
+class MigrationFlow:
+    """Persons a year moving to or from Norway and their ages, as the publisher counts them (all ages)."""
+    per_year: dict[int, float] = MISSING  # persons by calendar year; linear between the years given, flat outside
+    age_profile: dict[str, float] = MISSING  # persons (or shares) by age group 0_14, 15_19, ..., 60_64, 65_plus
+
+
+@dataclass
+class ImmigrationConfig(MigrationFlow):
+    """Immigrants arriving during the run: how many (SSB's projection), their ages, education and first state."""
+    immigrant_share: float = share()  # arrivals with immigrant background; the rest are Norwegians returning
+    education: dict[str, float] = MISSING  # highest completed education on arrival
+    arrival_state_by_age: dict[str, dict[str, float]] = MISSING  # where arrivals start, by rate band
+
+
+@dataclass
+class DemographyConfig:
+    """Population change in the reported years: entries at 16, deaths, emigration and immigration."""
+    enabled: bool = MISSING  # False: a closed population (entries at 16 and ageing out only)
+    cohorts_under_16: list[float] = MISSING  # persons aged 15, 14, ..., 0 at the start of reporting (real persons)
+    mortality_per_100k: dict[str, float] = MISSING  # deaths per 100 000 a year, by five-year age group 15_19 .. 65_69
+    emigration_native: MigrationFlow = field(default_factory=MigrationFlow)  # without immigrant background
+    emigration_immigrant: MigrationFlow = field(default_factory=MigrationFlow)  # with immigrant background
+    immigration: ImmigrationConfig = field(default_factory=ImmigrationConfig)
+
+
+@dataclass
 class PopulationConfig:
     scale: float = _range(1.0, 1e7)
     start_year: int = _range(1900, 2200)
     only_counties: list[str] = field(default_factory=list)
-    age_band_shares: dict[str, float] = MISSING
-    cohort_share_under_16: float = share()
+    # persons 16-66 by age group "lo_hi" (whole years, inclusive; the groups tile 16-66): the national age
+    # structure and total; the counties config shares the total out
+    persons_by_age: dict[str, float] = MISSING
     immigrant_relative_by_age: dict[str, float] = MISSING
     education_by_age: dict[str, dict[str, float]] = MISSING
     reduced_work_ability_by_age: dict[str, float] = MISSING
     initial_state_by_age: dict[str, dict[str, float]] = MISSING
+    demography: DemographyConfig = field(default_factory=DemographyConfig)
 
 
 @dataclass
@@ -148,14 +189,15 @@ class RecessionConfig:
     layoff_rise: float = multiplier()
     apprenticeship_fall: float = share()
     education_uptake_rise: float = multiplier()  # more youth and adults take up education in downturns
+    temporary_layoff_rise: float = multiplier()  # temporary layoffs (permittering) rise by this at intensity 1
 
 
 def _if_kind(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> Any:
     """A field needed only by one economy kind: None (unset) by default, range-checked when set.
 
-    The block itself always exists, so ``economy.replay.start_year=1`` is a known key for every
+    The block itself always exists, so ``economy.replay.first_year=2008`` is a known key for every
     economy option; ``check_semantics`` asks for the fields when their kind is chosen."""
-    return field(default=None, metadata={"lo": lo, "hi": hi, "lo_open": lo_open})
+    return _if_set(lo, hi, lo_open=lo_open)
 
 
 @dataclass
@@ -163,11 +205,10 @@ class ReplayConfig:
     """A historical episode as a path of registered unemployment (per cent), mapped to intensity.
 
     Needed when kind is replay."""
-    start_year: float | None = _if_kind(0.0, 60.0)  # years after the start of reporting where year offset 0 falls
+    first_year: int | None = _if_kind(1900, 2200)  # the calendar year the run's reporting starts in (1 January)
     baseline_rate: float | None = _if_kind(0.0, 100.0)  # per cent; normal times (intensity 0)
-    rate_at_full_intensity: float | None = _if_kind(0.0, 100.0)  # per cent; intensity 1
-    # [[year_offset, rate per cent], ...]; List[Any] because OmegaConf 2.3 rejects ints in nested float
-    # lists ([[0, 2]]); check_semantics checks the points and turns them into floats
+    # [[calendar date as a decimal year, rate per cent], ...]; List[Any] because OmegaConf 2.3 rejects ints in
+    # nested float lists ([[2008, 2]]); check_semantics checks the points and turns them into floats
     path: list[Any] | None = None
 
 
@@ -287,6 +328,8 @@ class JobseekerRates:
     dagpenger_weeks_long: float = _range(0.0, 520.0, lo_open=True)
     dagpenger_weeks_short: float = _range(0.0, 520.0, lo_open=True)
     social_assistance_share_after_exhaustion: float = share()
+    recall_rate: float = rate()  # per year, temporarily laid-off persons recalled by their employer
+    layoff_pay_weeks: float = _range(0.0, 520.0, lo_open=True)  # the longest layoff pay before ordinary dagpenger
 
 
 @dataclass
@@ -356,11 +399,30 @@ class WorkRates:
     to_tertiary: float = rate()
     to_tertiary_max_age: int = _range(16, 66)
     to_adult_vgo: float = rate()
+    temporary_layoff_rate: float = rate()  # temporary layoffs (permittering) per year in normal times
+
+
+@dataclass
+class SickLeaveRates:
+    """Long sick leave paid by NAV (sykepenger, beyond the employer's first 16 days): from work, back to work
+    or on to AAP, ending at the 52-week maximum."""
+
+    start_rate: float = rate()  # per year, persons in work starting long sick leave (average cell)
+    by_age: dict[str, float] = MISSING
+    by_education: dict[str, float] = MISSING
+    reduced_work_ability: float = multiplier()
+    recovery_rate: float = rate()  # per year, back to work
+    recovery_reduced_work_ability: float = multiplier()  # with reduced work ability, recovery is this much slower
+    reduced_work_ability_onset: float = rate()  # per year on sick leave, reduced work ability is found
+    to_aap: float = rate()  # per year, on to AAP before the maximum (times the health multiplier)
+    max_weeks: float = _range(0.0, 520.0, lo_open=True)
+    end_destinations: dict[str, float] = MISSING  # at the 52-week maximum
 
 
 @dataclass
 class HealthRates:
     reduced_work_ability_onset: float = rate()
+    education_gradient: float = _range(1.0, 10.0)  # onset and leaving work for inactivity: x g per education level below VGO
     aap_multiplier_reduced_work_ability: float = multiplier()
 
 
@@ -384,6 +446,7 @@ class InactiveRates:
     to_jobseeker: float = rate()
     job_finding: float = rate()
     to_aap: float = rate()
+    to_disability: float = rate()
 
 
 @dataclass
@@ -400,6 +463,7 @@ class RatesConfig:
     adult_vgo: AdultVGORates = field(default_factory=AdultVGORates)
     tertiary: TertiaryRates = field(default_factory=TertiaryRates)
     work: WorkRates = field(default_factory=WorkRates)
+    sick_leave: SickLeaveRates = field(default_factory=SickLeaveRates)
     health: HealthRates = field(default_factory=HealthRates)
     aap: AAPRates = field(default_factory=AAPRates)
     disability: DisabilityRates = field(default_factory=DisabilityRates)
@@ -435,6 +499,7 @@ class BenefitPrices:
     disability: float = nok()
     measure_allowance: float = nok()
     social_assistance: float = nok()
+    sickness_benefit: float = nok()  # sykepenger from NAV (after the employer's 16 days), per recipient-month
 
 
 @dataclass
@@ -470,6 +535,10 @@ class IndicatorConfig:
     youth_max_age: int = _range(16, 66)
     long_term_weeks: float = _range(0.0, 520.0, lo_open=True)
     followup_months: list[int] = MISSING
+    lfs_student_employment_share: float = share()  # pupils and students under 25 with paid work (LFS employed)
+    lfs_student_employment_share_25_plus: float = share()  # students 25 and over with paid work
+    lfs_student_job_search_share: float = share()  # pupils and students without work looking for it (LFS unemployed)
+    lfs_inactive_job_search_share: float = share()  # persons unknown to the services who look for work (LFS unemployed)
 
 
 @dataclass
@@ -604,6 +673,92 @@ def _county_map(key: str, mapping: dict, counties: list[str]) -> dict:
 YOUTH_MAX_AGES = tuple(e - 1 for e in AGE_BAND_EDGES[1:5])  # 18, 21, 24, 29: where the tallies' age bands end
 
 
+def age_groups(key: str, persons: dict[str, float]) -> list[tuple[int, int, float]]:
+    """(first age, last age, persons) of groups keyed "lo_hi" that tile the ages 16-66 in order."""
+    out = []
+    for name, v in persons.items():
+        parts = str(name).split("_")
+        if len(parts) != 2 or not all(p.isdigit() for p in parts) or int(parts[0]) > int(parts[1]):
+            _fail(f"{key}.{name}", v, "the key must be an age group 'lo_hi' in whole years, e.g. 16_19")
+        out.append((int(parts[0]), int(parts[1]), v))
+    _check_values(key, persons, 0.0, 1e8)
+    out.sort()
+    ages = [a for lo, hi, _ in out for a in range(lo, hi + 1)]
+    if ages != list(range(16, 67)):
+        _fail(key, dict(persons), "the age groups must cover 16-66 once each, without gaps or overlaps")
+    if sum(v for _, _, v in out) <= 0:
+        _fail(key, dict(persons), "needs persons")
+    return out
+
+
+ARRIVAL_STATES = ["school", "work", "jobseeker", "inactive", "tertiary"]  # where an immigrant can start
+
+
+def _check_flow(key: str, flow: MigrationFlow) -> None:
+    if not flow.per_year:
+        _fail(f"{key}.per_year", {}, "needs at least one year")
+    _check_values(f"{key}.per_year", flow.per_year, 0.0, 1e7)
+    _check_keys(f"{key}.age_profile", flow.age_profile, MIGRATION_AGE_GROUPS, complete=True)
+    _check_values(f"{key}.age_profile", flow.age_profile, 0.0, 1e9)
+    if sum(flow.age_profile[g] for g in MIGRATION_AGE_GROUPS if g not in ("0_14", "65_plus")) <= 0:
+        _fail(f"{key}.age_profile", dict(flow.age_profile), "needs persons aged 15-64")
+
+
+def check_demography(cfg: SimConfig) -> None:
+    """The population-change block: 16 cohorts, rates by five-year age group, migration flows with ages, shares
+    summing to one."""
+    d = cfg.population.demography
+    if len(d.cohorts_under_16) != 16:
+        _fail("population.demography.cohorts_under_16", list(d.cohorts_under_16),
+              "needs 16 numbers: the persons aged 15, 14, ..., 0 at the start of reporting")
+    _check_values("population.demography.cohorts_under_16", dict(enumerate(d.cohorts_under_16)), 0.0, 1e7)
+    _check_keys("population.demography.mortality_per_100k", d.mortality_per_100k, DEMOGRAPHY_AGE_GROUPS, complete=True)
+    _check_values("population.demography.mortality_per_100k", d.mortality_per_100k, 0.0, 1e5)
+    _check_flow("population.demography.emigration_native", d.emigration_native)
+    _check_flow("population.demography.emigration_immigrant", d.emigration_immigrant)
+    im = d.immigration
+    _check_flow("population.demography.immigration", im)
+    _check_distribution("population.demography.immigration.education", im.education, EDUCATION_NAMES, complete=True)
+    _check_keys("population.demography.immigration.arrival_state_by_age", im.arrival_state_by_age, RATE_BANDS,
+                complete=True)
+    for band, dist in im.arrival_state_by_age.items():
+        _check_distribution(f"population.demography.immigration.arrival_state_by_age.{band}", dist, ARRIVAL_STATES)
+
+
+def calendar_start(cfg: SimConfig) -> int:
+    """The calendar year the reported years start in: a replay's own first year, else population.start_year.
+    Every label of time in the outputs counts from it."""
+    if cfg.economy.kind is EconomyKind.replay and cfg.economy.replay.first_year is not None:
+        return int(cfg.economy.replay.first_year)
+    return int(cfg.population.start_year)
+
+
+def check_replay_path(cfg: SimConfig) -> None:
+    """A replay's path: at least two [calendar date, rate] points in time order, and an episode that overlaps
+    the reported years (population.start_year .. + run.years)."""
+    rp = cfg.economy.replay
+    path = [list(p) if isinstance(p, (list, tuple)) else p for p in rp.path]
+    if len(path) < 2:
+        _fail("economy.replay.path", path, "needs at least 2 points [date, rate], e.g. [2009.5, 2.7]")
+    for i, point in enumerate(path):
+        key = f"economy.replay.path[{i}]"
+        if (not isinstance(point, list) or len(point) != 2
+                or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in point)):
+            _fail(key, point, "each point is [date, rate]: two numbers (a decimal calendar year and per cent)")
+        date, rate_pct = path[i] = [float(v) for v in point]
+        if not (math.isfinite(date) and 1900.0 <= date <= 2200.0):
+            _fail(key, point, "the date must be a calendar year between 1900 and 2200 (e.g. 2009.5 for mid-2009)")
+        if not (math.isfinite(rate_pct) and 0.0 <= rate_pct <= 100.0):
+            _fail(key, point, "the rate must be between 0 and 100 (per cent)")
+        if i > 0 and date <= path[i - 1][0]:
+            _fail(key, point, f"dates must increase (previous point is {path[i - 1]})")
+    rp.path = path
+    first, last = rp.first_year, rp.first_year + cfg.run.years
+    if path[-1][0] < first or path[0][0] > last:
+        _fail("economy.replay.first_year", rp.first_year,
+              f"the episode {path[0][0]:g}-{path[-1][0]:g} lies outside the reported years {first}-{last:g}")
+
+
 def check_semantics(cfg: SimConfig) -> None:
     """Checks that span fields: names that must exist, shares that must sum to one."""
     counties = list(cfg.counties)
@@ -638,7 +793,7 @@ def check_semantics(cfg: SimConfig) -> None:
     if represented / pop.scale < 0.5:
         _fail("population.scale", pop.scale, f"leaves no simulated person ({represented:,.0f} persons aged 16-66 "
               f"in the selected counties); use a smaller scale")
-    _check_distribution("population.age_band_shares", pop.age_band_shares, RATE_BANDS, complete=True)
+    age_groups("population.persons_by_age", pop.persons_by_age)
     _check_keys("population.immigrant_relative_by_age", pop.immigrant_relative_by_age, RATE_BANDS, complete=True)
     _check_values("population.immigrant_relative_by_age", pop.immigrant_relative_by_age, 0.0, 10.0)
     _check_keys("population.reduced_work_ability_by_age", pop.reduced_work_ability_by_age, RATE_BANDS, complete=True)
@@ -647,9 +802,10 @@ def check_semantics(cfg: SimConfig) -> None:
     for band, dist in pop.education_by_age.items():
         _check_distribution(f"population.education_by_age.{band}", dist, EDUCATION_NAMES, complete=True)
     _check_keys("population.initial_state_by_age", pop.initial_state_by_age, RATE_BANDS, complete=True)
-    in_scope = [s for s in STATE_NAMES if s not in ("pre_entry", "aged_out")]
+    in_scope = IN_SCOPE_NAMES
     for band, dist in pop.initial_state_by_age.items():
         _check_distribution(f"population.initial_state_by_age.{band}", dist, in_scope)
+    check_demography(cfg)
 
     r = cfg.rates
     dist_fields = {
@@ -674,6 +830,7 @@ def check_semantics(cfg: SimConfig) -> None:
         "tertiary.fail_destinations": r.tertiary.fail_destinations,
         "tertiary.dropout_destinations": r.tertiary.dropout_destinations,
         "aap.end_destinations": r.aap.end_destinations,
+        "sick_leave.end_destinations": r.sick_leave.end_destinations,
     }
     for key, dist in dist_fields.items():
         allowed = ["education"] + in_scope if key == "assessment.destinations" else in_scope
@@ -683,6 +840,8 @@ def check_semantics(cfg: SimConfig) -> None:
         ("rates.job_finding.by_education", r.job_finding.by_education, EDUCATION_NAMES),
         ("rates.work.layoff_by_age", r.work.layoff_by_age, RATE_BANDS),
         ("rates.work.layoff_by_education", r.work.layoff_by_education, EDUCATION_NAMES),
+        ("rates.sick_leave.by_age", r.sick_leave.by_age, RATE_BANDS),
+        ("rates.sick_leave.by_education", r.sick_leave.by_education, EDUCATION_NAMES),
     ):
         _check_keys(key, mapping, allowed, complete=True)
         _check_values(key, mapping, 0.0, 1e3)
@@ -721,29 +880,7 @@ def check_semantics(cfg: SimConfig) -> None:
                 _fail(f"economy.{kind.value}.{f.name}", None, f"missing value, needed when economy.kind={kind.value} "
                       f"(or pick an option such as economy={example})")
     if econ.kind is EconomyKind.replay:
-        rp = econ.replay
-        if rp.rate_at_full_intensity <= rp.baseline_rate:
-            _fail("economy.replay.rate_at_full_intensity", rp.rate_at_full_intensity,
-                  f"must be above economy.replay.baseline_rate={rp.baseline_rate}")
-        path = [list(p) if isinstance(p, (list, tuple)) else p for p in rp.path]
-        if len(path) < 2:
-            _fail("economy.replay.path", path, "needs at least 2 points [year_offset, rate]")
-        for i, point in enumerate(path):
-            key = f"economy.replay.path[{i}]"
-            if (not isinstance(point, list) or len(point) != 2
-                    or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in point)):
-                _fail(key, point, "each point is [year_offset, rate]: two numbers")
-            offset, rate_pct = path[i] = [float(v) for v in point]
-            if not (math.isfinite(offset) and 0.0 <= offset <= 60.0):
-                _fail(key, point, "the year offset must be between 0 and 60")
-            if not (math.isfinite(rate_pct) and 0.0 <= rate_pct <= 100.0):
-                _fail(key, point, "the rate must be between 0 and 100 (per cent)")
-            if i > 0 and offset <= path[i - 1][0]:
-                _fail(key, point, f"year offsets must increase (previous point is {path[i - 1]})")
-        rp.path = path
-        if rp.start_year + path[0][0] >= cfg.run.years:
-            _fail("economy.replay.start_year", rp.start_year,
-                  f"the episode starts after the run ends (run.years={cfg.run.years})")
+        check_replay_path(cfg)
     if econ.kind is EconomyKind.regime_switching:
         rs = econ.regime_switching
         draw = list(rs.depth_draw)

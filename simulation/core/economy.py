@@ -1,20 +1,24 @@
 """The business cycle as multipliers on job finding, layoffs and apprenticeship contracts per step.
 
-The cycle is an intensity path in [0, 1] per global step (0 normal times, 1 trough). Four kinds:
+The cycle is an intensity per global step: 0 in normal times, and one unit of intensity is a
+downturn that raises NAV's registered unemployment by one percentage point above normal times
+(the unit the replays measure it in). Four kinds:
 
 - ``steady``: always 0;
-- ``recession``: one stylised dip, a raised-cosine bump ``sin^2(pi x)`` over ``length_years``;
-- ``replay``: a historical episode given as registered unemployment (per cent) at
-  (year offset, rate) points, linearly interpolated onto the steps and mapped to
-  ``clip((rate - baseline) / (full - baseline), 0, 1)``; 0 outside the episode;
+- ``recession``: one stylised dip, a raised-cosine bump ``sin^2(pi x)`` over ``length_years``, whose
+  peak is intensity 1;
+- ``replay``: a historical episode given as NAV's registered unemployment (per cent) at calendar
+  dates, linearly interpolated onto the steps; the intensity is the rate minus ``baseline_rate``
+  (normal times), so it is negative in a boom. Before the first date the first rate holds, after
+  the last the last, burn-in included: the model settles in the conditions the episode starts from;
 - ``regime_switching``: a two-state continuous-time Markov chain (normal, recession) with
   exponential sojourns, drawn per replicate; each recession ramps in and out smoothly (the two
   halves of the same raised-cosine bump) and reaches a depth drawn per episode.
 
-The burn-in is normal times for every kind. The intensity scales the effects in the
-``recession`` block (``depth``, ``layoff_rise``, ``apprenticeship_fall`` are the effects at
-intensity 1). The young (under 25) and the low-educated (no completed VGO) feel the cycle more:
-their multipliers move by the cycle's effect times the sensitivities in the economy config.
+The burn-in is normal times for every kind but the replay. The intensity scales the effects in the
+``recession`` block (``depth``, ``layoff_rise``, ... are the effects of one unit; the ``cycle`` config
+group holds the effects fitted on 2008-2010). The young (under 25) and the low-educated (no completed
+VGO) feel the cycle more: their multipliers move by the cycle's effect times the sensitivities.
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from simulation.core.rules import DAYS_PER_YEAR
 from simulation.core.states import AGE_BAND_EDGES, N_EDUCATION, N_RATE_BANDS, Education
 
 MIN_JOB_MULTIPLIER = 0.02  # job finding never falls to zero, whatever the depth
+MIN_LAYOFF_MULTIPLIER = 0.05  # nor do layoffs in a boom
 # Third element of the regime-switching generator's seed: keeps the economy's draws apart from any
 # other stream keyed on (seed, replicate). Changing it changes every regime-switching path.
 REGIME_STREAM = 0xEC0C7C1E
@@ -71,19 +76,16 @@ def _fall(u: np.ndarray) -> np.ndarray:
 # replay
 
 
-def replay_rate(rp: ReplayConfig, years: np.ndarray) -> np.ndarray:
-    """Registered unemployment (per cent) at these years after the start of reporting, linearly
-    interpolated between the path's points; the baseline rate outside the episode."""
+def replay_rate(rp: ReplayConfig, calendar_years: np.ndarray) -> np.ndarray:
+    """Registered unemployment (per cent) at these calendar dates (decimal years), linearly interpolated
+    between the path's points; the first rate before them, the last after."""
     pts = np.asarray(rp.path, dtype=np.float64)
-    at = rp.start_year + pts[:, 0]
-    inside = (years >= at[0]) & (years <= at[-1])
-    return np.where(inside, np.interp(years, at, pts[:, 1]), rp.baseline_rate)
+    return np.interp(calendar_years, pts[:, 0], pts[:, 1])
 
 
-def replay_intensity(rp: ReplayConfig, years: np.ndarray) -> np.ndarray:
-    """clip((rate - baseline) / (full - baseline), 0, 1) of the interpolated path."""
-    span = rp.rate_at_full_intensity - rp.baseline_rate
-    return np.clip((replay_rate(rp, years) - rp.baseline_rate) / span, 0.0, 1.0)
+def replay_intensity(rp: ReplayConfig, calendar_years: np.ndarray) -> np.ndarray:
+    """Percentage points of registered unemployment above normal times (negative below)."""
+    return replay_rate(rp, calendar_years) - rp.baseline_rate
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,18 +150,19 @@ def regime_intensity(rs: RegimeSwitchingConfig, recessions: list[Recession], yea
 
 
 def cycle_intensity(econ: EconomyConfig, n_steps: int, burn_steps: int, step_days: int, seed: int = 0,
-                    replicate: int = 0) -> np.ndarray:
-    """0 (normal) .. 1 (trough) for every global step; the burn-in is normal times.
+                    replicate: int = 0, start_year: float = 0.0) -> np.ndarray:
+    """The intensity of every global step (module docstring); the burn-in is normal times but for a replay.
 
-    ``seed`` and ``replicate`` key the draws of a stochastic economy (common random numbers)."""
+    ``seed`` and ``replicate`` key the draws of a stochastic economy (common random numbers); ``start_year``
+    is the calendar year at the start of reporting (a replay's dates are calendar dates)."""
     if econ.kind is EconomyKind.steady:
         return np.zeros(n_steps)
     years = step_years(n_steps, burn_steps, step_days)
+    if econ.kind is EconomyKind.replay:
+        return replay_intensity(econ.replay, start_year + years)
     if econ.kind is EconomyKind.recession:
         r = econ.recession
         intensity = bump((years - r.start_year) / r.length_years)
-    elif econ.kind is EconomyKind.replay:
-        intensity = replay_intensity(econ.replay, years)
     elif econ.kind is EconomyKind.regime_switching:
         rs = econ.regime_switching
         recessions = regime_recessions(rs, float(years[-1]) + 1.0, regime_rng(seed, replicate))
@@ -179,15 +182,18 @@ def sensitivity(econ: EconomyConfig) -> np.ndarray:
 
 
 def cycle_multipliers(econ: EconomyConfig, intensity: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(job finding [steps, band, edu], layoffs [steps, band, edu], apprenticeship contracts [steps],
-    education uptake: return to school and adult VGO on a right [steps])."""
+    education uptake: return to school and adult VGO on a right [steps], temporary layoffs [steps]).
+    Each moves linearly with the intensity (a boom's negative intensity moves it the other way), within
+    bounds that keep rates positive."""
     sens = sensitivity(econ)[None, :, :]
     i = intensity[:, None, None]
     r = econ.recession
     job = np.maximum(1.0 - r.depth * i * sens, MIN_JOB_MULTIPLIER)
-    layoff = 1.0 + r.layoff_rise * i * sens
-    apprenticeship = 1.0 - r.apprenticeship_fall * intensity
-    education = 1.0 + r.education_uptake_rise * intensity
+    layoff = np.maximum(1.0 + r.layoff_rise * i * sens, MIN_LAYOFF_MULTIPLIER)
+    apprenticeship = np.maximum(1.0 - r.apprenticeship_fall * intensity, 0.0)
+    education = np.maximum(1.0 + r.education_uptake_rise * intensity, 0.0)
+    temporary = np.maximum(1.0 + r.temporary_layoff_rise * intensity, 0.0)
     return (np.ascontiguousarray(job), np.ascontiguousarray(layoff), np.ascontiguousarray(apprenticeship),
-            np.ascontiguousarray(education))
+            np.ascontiguousarray(education), np.ascontiguousarray(temporary))

@@ -20,7 +20,9 @@ from simulation.core.schema import (  # noqa: E402
     K_JOB,
     K_LAYOFF,
     K_PLAIN,
+    K_RECALL,
     K_RETURN_SCHOOL,
+    K_TEMP_LAYOFF,
     K_TERTIARY_ENTRY,
     N_CELLS,
 )
@@ -36,6 +38,7 @@ ADULT_VGO = int(State.ADULT_VGO)
 EDU_VGO = int(Education.VGO)
 B_NONE = int(Benefit.NONE)
 B_DAGPENGER = int(Benefit.DAGPENGER)
+B_LAYOFF_PAY = int(Benefit.LAYOFF_PAY)
 
 
 @njit(**INLINE)
@@ -63,8 +66,12 @@ def entry_rate(kp, s, v, k, cell, c, t, band, edu, flags, benefit, age, udays):
         return r
     if kd == K_LAYOFF:
         return r * kp.layoff_cycle[t, band - 1, edu]
-    if kd == K_DEREGISTER:
-        return r if benefit == B_DAGPENGER else r * kp.deregister_mult  # without dagpenger one leaves sooner
+    if kd == K_TEMP_LAYOFF:
+        return r * kp.temp_layoff_cycle[t]
+    if kd == K_RECALL:
+        return r if benefit == B_LAYOFF_PAY else 0.0  # only the temporarily laid off are recalled
+    if kd == K_DEREGISTER:  # without dagpenger (or layoff pay) one leaves the register sooner
+        return r if (benefit == B_DAGPENGER or benefit == B_LAYOFF_PAY) else r * kp.deregister_mult
     if kd == K_HEALTH:
         return 0.0 if flags & FLAG_REDUCED_WORK_ABILITY else r
     if kd == K_RETURN_SCHOOL:

@@ -35,7 +35,7 @@ HOT = dict(cache=True, _nrt=False)
 
 
 @njit(**HOT)
-def step_chunk(people, kp, table, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, acc_pool, app_idx):
+def step_chunk(people, kp, table, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_ev, acc_x, acc_pool, app_idx):
     """One step for persons lo..hi-1, tallied into this chunk's accumulators. Applicants for a
     capacity-limited place are listed in app_idx[lo:lo+k]; returns k."""
     acc_st[:, :] = 0
@@ -46,14 +46,14 @@ def step_chunk(people, kp, table, rep_key, t, rep, lo, hi, acc_st, acc_fl, acc_e
     k = 0
     for i in range(lo, hi):
         s_old = np.int64(people.state[i])
-        s_new = step_person(i, people, kp, table, rep_key, t, rep, acc_ev, on)
+        s_new = step_person(i, people, kp, table, rep_key, t, rep, acc_ev, acc_x, on)
         if s_new == APPLY:
             app_idx[lo + k] = i  # stays put for now; tallied once the places are handed out (apply_admissions)
             k += 1
             pool_use(i, people, kp, acc_pool, 1)  # the place the applicant holds now counts in the allocation
             continue
         people.state[i] = s_new
-        tally(i, people, kp, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev, acc_pool)
+        tally(i, people, kp, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev, acc_x, acc_pool)
     return k
 
 
@@ -81,12 +81,13 @@ def reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events, group0):
 
 
 @njit(cache=True, parallel=True)
-def run_steps(people, kp, table, rep_key, t_start, n_steps, report_t0, chunk, acc_st, acc_fl, acc_ev, acc_pool,
-              app_idx, app_count, stocks, flows, events, group0):
+def run_steps(people, kp, table, rep_key, t_start, n_steps, report_t0, chunk, acc_st, acc_fl, acc_ev, acc_x,
+              acc_pool, app_idx, app_count, stocks, flows, events, group0):
     """Advance everyone ``n_steps`` steps from global step ``t_start``.
 
     Steps at or after ``report_t0`` are reported: the state after global step t goes to row
-    t - report_t0 + 1 of ``stocks``/``flows``/``events`` (row 0 holds the stocks at the start).
+    t - report_t0 + 1 of ``stocks``/``flows``/``events`` (row 0 holds the stocks at the start). Each chunk
+    also adds its yearly breakdowns into ``acc_x[chunk, year]`` (summed once the replicate has run).
     """
     n = people.state.shape[0]
     n_chunks = acc_st.shape[0]
@@ -98,13 +99,13 @@ def run_steps(people, kp, table, rep_key, t_start, n_steps, report_t0, chunk, ac
                 fill_state_table(kp, table, t, sv // 2, sv % 2)
         for ch in prange(n_chunks):
             app_count[ch] = step_chunk(people, kp, table, rep_key, t, rep, ch * chunk, min(n, (ch + 1) * chunk),
-                                       acc_st[ch], acc_fl[ch], acc_ev[ch], acc_pool[ch], app_idx)
+                                       acc_st[ch], acc_fl[ch], acc_ev[ch], acc_x[ch], acc_pool[ch], app_idx)
         if app_count.sum() > 0:
             allocate(people, kp, rep_key, t, acc_pool, app_idx, app_count, chunk)
             for ch in prange(n_chunks):
                 if app_count[ch] > 0:
                     apply_admissions(people, kp, rep_key, t, rep, app_idx[ch * chunk: ch * chunk + app_count[ch]],
-                                     acc_st[ch], acc_fl[ch], acc_ev[ch], acc_pool[ch])
+                                     acc_st[ch], acc_fl[ch], acc_ev[ch], acc_x[ch], acc_pool[ch])
         if rep >= 1:
             reduce_chunks(rep, acc_st, acc_fl, acc_ev, stocks, flows, events, group0)
 
@@ -132,12 +133,18 @@ def pool_use_by_county(people, kp, use, queue):
     queue[:, :] = 0
     for i in range(people.state.shape[0]):
         c = people.county[i]
-        pool, unit = pool_of(kp, np.int64(people.state[i]), np.int64(people.flags[i]))
-        if pool >= 0:
-            use[pool, c] += unit * kp.scale
+        p0, u0, p1, u1 = pool_of(kp, np.int64(people.state[i]), np.int64(people.flags[i]))
+        if p0 >= 0:
+            use[p0, c] += u0 * kp.scale
+        if p1 >= 0:
+            use[p1, c] += u1 * kp.scale
         if people.want[i] != 0:
             ns, mode = wanted(people.want[i])
-            queue[pool_on_entry(kp, ns, mode)[0], c] += 1
+            q0, _, q1, _ = pool_on_entry(kp, ns, mode)
+            if q0 >= 0:
+                queue[q0, c] += 1
+            if q1 >= 0:
+                queue[q1, c] += 1
 
 
 @njit(**HOT)

@@ -10,10 +10,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.core import schema
-from simulation.core.config import SimConfig, StudyBenefitRegime
+from simulation.core.config import SimConfig, StudyBenefitRegime, calendar_start
+from simulation.core.demography import kernel_tables as demography_tables
 from simulation.core.economy import cycle_intensity, cycle_multipliers
 from simulation.core.rules import DAYS_PER_YEAR, cooperation_multiplier, duration_table, years_to_days
-from simulation.core.states import AGE_BAND_EDGES, EDUCATION_NAMES, N_EDUCATION, N_STATES, STATE_NAMES, Education, State
+from simulation.core.states import (
+    AGE_BAND_EDGES,
+    AGE_GROUP_EDGES,
+    DURATION_EDGES_MONTHS,
+    EDUCATION_NAMES,
+    N_EDUCATION,
+    N_STATES,
+    STATE_NAMES,
+    Education,
+    State,
+)
 
 RATE_BANDS = ["16_18", "19_21", "22_24", "25_29", "30_49", "50_66"]
 _REGIME = {
@@ -62,11 +73,26 @@ def steps_for(cfg: SimConfig) -> tuple[int, int]:
     return burn, report
 
 
+def reporting_calendar(burn_steps: int, report_steps: int, step_days: int) -> tuple[np.ndarray, np.ndarray]:
+    """For every global step: the reported year it belongs to (-1 in the burn-in) and whether it ends a
+    calendar month of the reporting window (the cross-tabulation's snapshots, about 12 a year)."""
+    rep = np.arange(burn_steps + report_steps, dtype=np.int64) - burn_steps + 1  # reporting step, >= 1 reported
+    year = np.where(rep >= 1, ((rep - 1) * step_days / DAYS_PER_YEAR).astype(np.int64), -1)
+    month = DAYS_PER_YEAR / 12.0
+    ends_month = np.floor(rep * step_days / month) > np.floor((rep - 1) * step_days / month)
+    return year, (rep >= 1) & ends_month
+
+
+def reported_years(report_steps: int, step_days: int) -> int:
+    """How many reported years (the last may be partial) a run's steps fall into."""
+    return int((report_steps - 1) * step_days / DAYS_PER_YEAR) + 1
+
+
 def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
-    """Every state's hazards (DOMAIN.md's rules) from the rates group."""
+    """Every state's hazards (the rules of docs/domain.md and docs/model.md) from the rates group."""
     r = cfg.rates
     S = State
-    health = Entry(0, schema.K_HEALTH, (r.health.reduced_work_ability_onset,) * 2)
+    health = Entry(0, schema.K_HEALTH, (r.health.reduced_work_ability_onset,) * 2, static="health")
     dropout = dict(cooperation="dropout", sign=-1.0)
     e: dict[int, list[Entry]] = {int(s): [] for s in State}
     e[S.SCHOOL] = _split((r.school.dropout_rate, r.school.dropout_rate * r.school.vocational_dropout_multiplier),
@@ -86,6 +112,7 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
         Entry(S.INACTIVE, schema.K_DEREGISTER, (r.jobseeker.deregister_rate,) * 2),
         Entry(S.ADULT_VGO, schema.K_ADULT_VGO_COUNTY, (r.jobseeker.adult_vgo_rate,) * 2, cooperation="return_to_school"),
         Entry(S.SCHOOL, schema.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
+        Entry(S.WORK, schema.K_RECALL, (r.jobseeker.recall_rate,) * 2),
         health]
     exit_assessment = DAYS_PER_YEAR / (7.0 * r.assessment.mean_weeks)
     shares = dict(r.assessment.destinations)
@@ -104,11 +131,18 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
                            r.tertiary.dropout_destinations, **dropout)
     e[S.WORK] = [
         Entry(S.JOBSEEKER, schema.K_LAYOFF, (r.work.layoff_rate,) * 2, static="layoff"),
-        Entry(S.INACTIVE, schema.K_PLAIN, (r.work.to_inactive,) * 2),
+        Entry(S.JOBSEEKER, schema.K_TEMP_LAYOFF, (r.work.temporary_layoff_rate,) * 2),
+        Entry(S.SICK_LEAVE, schema.K_PLAIN, (r.sick_leave.start_rate,) * 2, static="sick"),
+        Entry(S.INACTIVE, schema.K_PLAIN, (r.work.to_inactive,) * 2, static="health"),
         Entry(S.AAP, schema.K_PLAIN, (r.work.to_aap,) * 2, static="aap"),
         Entry(S.TERTIARY, schema.K_TERTIARY_ENTRY, (r.work.to_tertiary,) * 2),
         Entry(S.ADULT_VGO, schema.K_ADULT_VGO_COUNTY, (r.work.to_adult_vgo,) * 2),
         health]
+    # long sick leave (sykepenger): back to work, or on to AAP; at 52 weeks it ends (see _programme_ends)
+    e[S.SICK_LEAVE] = [
+        Entry(S.WORK, schema.K_PLAIN, (r.sick_leave.recovery_rate,) * 2, static="recovery"),
+        Entry(S.AAP, schema.K_PLAIN, (r.sick_leave.to_aap,) * 2, static="aap"),
+        Entry(S.SICK_LEAVE, schema.K_HEALTH, (r.sick_leave.reduced_work_ability_onset,) * 2, static="health")]
     e[S.AAP] = [
         Entry(S.WORK, schema.K_JOB, (r.aap.to_work,) * 2),
         Entry(S.DISABILITY, schema.K_PLAIN, (r.aap.to_disability,) * 2),
@@ -119,6 +153,7 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
         Entry(S.JOBSEEKER, schema.K_PLAIN, (r.inactive.to_jobseeker,) * 2),
         Entry(S.WORK, schema.K_JOB, (r.inactive.job_finding,) * 2, static="job"),
         Entry(S.AAP, schema.K_PLAIN, (r.inactive.to_aap,) * 2, static="aap"),
+        Entry(S.DISABILITY, schema.K_PLAIN, (r.inactive.to_disability,) * 2, static="aap"),
         Entry(S.SCHOOL, schema.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
         health]
     for s, entries in e.items():
@@ -142,6 +177,14 @@ def _static_multiplier(cfg: SimConfig, static: str, band: int, edu: int, imm: in
                 * (w.layoff_immigrant if imm else 1.0))
     if static == "aap":
         return r.health.aap_multiplier_reduced_work_ability if rwa else 1.0
+    if static == "health":  # the low-educated fall ill and leave work for inactivity more often
+        return r.health.education_gradient ** (int(Education.VGO) - edu)
+    if static == "recovery":
+        return r.sick_leave.recovery_reduced_work_ability if rwa else 1.0
+    if static == "sick":
+        sl = r.sick_leave
+        return (sl.by_age[RATE_BANDS[band]] * sl.by_education[EDUCATION_NAMES[edu]]
+                * (sl.reduced_work_ability if rwa else 1.0))
     return 1.0
 
 
@@ -231,6 +274,9 @@ def _programme_ends(cfg: SimConfig):
     cp = r.combined_path
     end(S.WORK_MEASURE, 1, cp.years, 1.0, cp.end_destinations, cp.end_destinations, -1, -1, None, None)
     end(S.AAP, 0, r.aap.max_years, 1.0, r.aap.end_destinations, r.aap.end_destinations, -1, -1, None, None)
+    sl = r.sick_leave
+    end(S.SICK_LEAVE, 0, sl.max_weeks * 7.0 / DAYS_PER_YEAR, 1.0, sl.end_destinations, sl.end_destinations, -1, -1,
+        "sick_leave_max_date", "sick_leave_max_date")
     # OT's follow-up ends by age, not by duration: only its destinations are stored (no duration)
     cum[S.OT_FOLLOWED, 0, 1] = _cumulative(r.ot.ageing_out_destinations)
     drop[S.SCHOOL] = ev["school_dropout"]
@@ -254,7 +300,8 @@ def _fast_path(entries: dict[int, list[Entry]], thresholds: dict[int, int]) -> t
     duration_states = {int(State.JOBSEEKER), int(State.OT_FOLLOWED)}
     for s, es in entries.items():
         kinds = {en.kind for en in es}
-        benefit_dep[s] = bool(kinds & {schema.K_DEREGISTER, schema.K_RETURN_SCHOOL, schema.K_ADULT_VGO_COUNTY})
+        benefit_dep[s] = bool(kinds & {schema.K_DEREGISTER, schema.K_RETURN_SCHOOL, schema.K_ADULT_VGO_COUNTY,
+                                       schema.K_RECALL})
         if s in duration_states or s in (int(State.PRE_ENTRY), int(State.AGED_OUT)):
             continue
         for b in range(1, 7):
@@ -281,21 +328,32 @@ def _measure_budgets(cfg: SimConfig, county_names: list[str]) -> np.ndarray:
 
 
 def pool_tables(cfg: SimConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Which capacity pool a person in (state, booking variant) uses, and how many of its units per
-    simulated person before scaling (whole NOK per month for NAV's measure budget, 1 for a place).
-    Integers, so that the sums are exact in any order (the person engine sums in activation order)."""
+    """Which capacity pools a person in (state, payment variant) uses (up to two), and how many of each pool's
+    units per simulated person before scaling (whole NOK per month for NAV's measure budget, 1 for a place).
+    Integers, so that the sums are exact in any order (the person engine sums in activation order).
+    NAV's measure budget pays for every measure NAV buys: work-oriented measures, AMO courses, combined paths,
+    and the training measures (opplæringstiltak): adult upper secondary and higher education bought by NAV,
+    as in the appropriation for labour-market measures [MeldSt32-2021]."""
     S = State
-    pool = -np.ones((N_STATES, schema.N_PAYMENT_VARIANTS), dtype=np.int64)
-    unit = np.zeros((N_STATES, schema.N_PAYMENT_VARIANTS), dtype=np.int64)
+    pool = -np.ones((N_STATES, schema.N_PAYMENT_VARIANTS, 2), dtype=np.int64)
+    unit = np.zeros((N_STATES, schema.N_PAYMENT_VARIANTS, 2), dtype=np.int64)
     places = cfg.funding.places
-    for v in (0, 1):  # ordinary work practice and combined paths are paid from the measure budget
-        pool[S.WORK_MEASURE, v], unit[S.WORK_MEASURE, v] = schema.POOL_MEASURE, round(places.work_measure)
-    pool[S.AMO_COURSE, 0], unit[S.AMO_COURSE, 0] = schema.POOL_MEASURE, round(places.amo_course)
-    for v in (0, 2):  # county places: on the adult right, and NAV-bought in county places (public first)
-        pool[S.ADULT_VGO, v], unit[S.ADULT_VGO, v] = schema.POOL_ADULT_EDUCATION, 1
-    pool[S.ADULT_VGO, 3], unit[S.ADULT_VGO, 3] = schema.POOL_GRANT, 1  # paid by an earmarked grant
-    pool[S.APPRENTICE, 0], unit[S.APPRENTICE, 0] = schema.POOL_APPRENTICESHIP, 1
-    pool[S.ASSESSMENT, 0], unit[S.ASSESSMENT, 0] = schema.POOL_ASSESSMENT, 1
+    budget = schema.POOL_MEASURE
+
+    def uses(state: int, variant: int, slot: int, p: int, units: float) -> None:
+        pool[state, variant, slot], unit[state, variant, slot] = p, round(units)
+
+    for v in (0, 1):  # ordinary work practice and combined paths
+        uses(S.WORK_MEASURE, v, 0, budget, places.work_measure)
+    uses(S.AMO_COURSE, 0, 0, budget, places.amo_course)
+    uses(S.ADULT_VGO, 0, 0, schema.POOL_ADULT_EDUCATION, 1)  # a county place on the adult right
+    uses(S.ADULT_VGO, 1, 0, budget, places.adult_vgo_bought)  # NAV buys on the market
+    uses(S.ADULT_VGO, 2, 0, schema.POOL_ADULT_EDUCATION, 1)  # NAV buys a county place at cost price (public first)
+    uses(S.ADULT_VGO, 2, 1, budget, places.adult_vgo_bought_county_place)
+    uses(S.ADULT_VGO, 3, 0, schema.POOL_GRANT, 1)  # a county place paid by an earmarked grant
+    uses(S.TERTIARY, 1, 0, budget, places.tertiary_measure_fee)  # higher education as a NAV measure
+    uses(S.APPRENTICE, 0, 0, schema.POOL_APPRENTICESHIP, 1)
+    uses(S.ASSESSMENT, 0, 0, schema.POOL_ASSESSMENT, 1)
     return pool, unit
 
 
@@ -353,8 +411,9 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
     county_mult = cooperation_multipliers(cfg, entries, county_strengths(cfg, county_names))
     run, sc, r = cfg.run, cfg.scenario, cfg.rates
     n_steps = burn_steps + report_steps
-    intensity = cycle_intensity(cfg.economy, n_steps, burn_steps, run.step_days, seed=run.seed, replicate=replicate)
-    job, layoff, appr, edu_cycle = cycle_multipliers(cfg.economy, intensity)
+    intensity = cycle_intensity(cfg.economy, n_steps, burn_steps, run.step_days, seed=run.seed, replicate=replicate,
+                                start_year=calendar_start(cfg))
+    job, layoff, appr, edu_cycle, temp_layoff = cycle_multipliers(cfg.economy, intensity)
     dur, pass_p, cum, end_edu, end_event, drop = _programme_ends(cfg)
     return_age = sc.return_to_school_max_age_reform if sc.completion_reform else sc.return_to_school_max_age
     js = r.jobseeker
@@ -365,14 +424,20 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
     pool_id, pool_unit = pool_tables(cfg)
     changes = np.ones(n_steps, dtype=np.bool_)
     changes[1:] = (np.any(job[1:] != job[:-1], axis=(1, 2)) | np.any(layoff[1:] != layoff[:-1], axis=(1, 2))
-                   | (edu_cycle[1:] != edu_cycle[:-1]))
+                   | (edu_cycle[1:] != edu_cycle[:-1]) | (temp_layoff[1:] != temp_layoff[:-1]))
+    report_year, snapshot = reporting_calendar(burn_steps, report_steps, run.step_days)
+    depart_p, die_p, arrival_cum = demography_tables(cfg, run.step_days)
     return schema.KernelParams(
         n_entries=n_entries, dest=dest, kind=kind, hazard=hazard, county_mult=county_mult,
         job_cycle=job, layoff_cycle=layoff, apprenticeship_cycle=appr, education_cycle=edu_cycle,
+        temp_layoff_cycle=temp_layoff,
         duration_factor=duration_table(r.job_finding.duration_decay_per_year, r.job_finding.duration_floor),
         programme_days=dur, pass_share=pass_p, end_cum=cum, end_edu=end_edu, end_event=end_event, dropout_event=drop,
         fast_ok=fast_ok, benefit_dep=benefit_dep, cycle_changes=changes,
         band_lo_days=np.array([0] + [years_to_days(a) for a in AGE_BAND_EDGES], dtype=np.int64),
+        report_year=report_year, snapshot=snapshot,
+        age_group_lo_days=np.array([0] + [years_to_days(a) for a in AGE_GROUP_EDGES], dtype=np.int64),
+        duration_edges_days=np.array([m * DAYS_PER_YEAR / 12.0 for m in DURATION_EDGES_MONTHS]),
         followup_days=np.array([m * DAYS_PER_YEAR / 12.0 for m in sorted(cfg.indicators.followup_months)]),
         dt_days=int(run.step_days),
         age16_days=years_to_days(16), age67_days=years_to_days(67),
@@ -407,4 +472,6 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
         dagpenger_short_days=int(round(js.dagpenger_weeks_short * 7)),
         social_assistance_share=float(js.social_assistance_share_after_exhaustion),
         long_term_days=int(round(cfg.indicators.long_term_weeks * 7)),
+        layoff_pay_days=int(round(js.layoff_pay_weeks * 7)),
+        depart_p=depart_p, die_p=die_p, arrival_cum=arrival_cum,
     )

@@ -95,23 +95,25 @@ def entry_flags(state, mode, flags):
 
 @njit(**INLINE)
 def pool_of(kp, state, flags):
-    """The capacity pool a person in this state uses (-1: none) and how many of its units (unscaled)."""
+    """The capacity pools a person in this state uses, each with the units it takes (unscaled):
+    (pool, units, second pool, its units); -1: none. A NAV-bought course in a county place takes a county
+    place and money from NAV's measure budget."""
     v = payment_variant(state, flags)
-    return kp.pool_id[state, v], kp.pool_unit[state, v]
+    return kp.pool_id[state, v, 0], kp.pool_unit[state, v, 0], kp.pool_id[state, v, 1], kp.pool_unit[state, v, 1]
 
 
 @njit(**INLINE)
 def pool_on_entry(kp, state, mode):
-    """The capacity pool entering ``state`` by this mode draws on (-1: none) and its units (unscaled)."""
+    """The capacity pools entering ``state`` by this mode draws on, as ``pool_of``."""
     v = payment_variant_on_entry(state, mode)
-    return kp.pool_id[state, v], kp.pool_unit[state, v]
+    return kp.pool_id[state, v, 0], kp.pool_unit[state, v, 0], kp.pool_id[state, v, 1], kp.pool_unit[state, v, 1]
 
 
 @njit(**INLINE)
 def limited(kp, state, mode, county):
     """Does entering ``state`` by this mode need a place from a limited pool of the county?"""
-    pool, _ = pool_on_entry(kp, state, mode)
-    return pool >= 0 and kp.capacity[pool, county] < np.inf
+    p0, _, p1, _ = pool_on_entry(kp, state, mode)
+    return (p0 >= 0 and kp.capacity[p0, county] < np.inf) or (p1 >= 0 and kp.capacity[p1, county] < np.inf)
 
 
 @njit(**INLINE)

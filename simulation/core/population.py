@@ -7,21 +7,34 @@ the population and counties config only: two scenarios share it (common random n
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from simulation.core.config import SimConfig
+from simulation.core.config import RATE_BANDS, SimConfig
+from simulation.core.demography import (
+    arrival_age_shares,
+    arrivals,
+    cohorts_entering,
+    county_population,
+    national_population,
+    persons_by_single_age,
+)
+from simulation.core.params import reported_years, reporting_calendar, steps_for
 from simulation.core.rules import DAYS_PER_YEAR, years_to_days
 from simulation.core.schema import (
     FLAG_IMMIGRANT,
     FLAG_NAV_PAID,
     FLAG_REDUCED_WORK_ABILITY,
     FLAG_VOCATIONAL,
+    NO_STEP,
     PERSON_DTYPES,
     People,
     bytes_per_person,
 )
 from simulation.core.states import (
     AGE_BAND_EDGES,
+    IN_SCOPE_NAMES,
     EDUCATION_NAMES,
     STATE_NAMES,
     Benefit,
@@ -29,7 +42,6 @@ from simulation.core.states import (
     State,
 )
 
-RATE_BANDS = ["16_18", "19_21", "22_24", "25_29", "30_49", "50_66"]
 POPULATION_STREAM = 0x504F50  # "POP": keeps the population's draws apart from any other use of the seed
 
 
@@ -40,15 +52,50 @@ def selected_counties(cfg: SimConfig) -> list[str]:
     return [c for c in names if not only or c in only]
 
 
-def person_counts(cfg: SimConfig) -> dict[str, tuple[int, int]]:
-    """Simulated (aged 16-66 at the start, future entrants) per county."""
+def person_counts(cfg: SimConfig) -> dict[str, tuple[int, list[int]]]:
+    """Simulated persons per county: aged 16-66 at the start, and of each cohort turning 16 in reporting
+    years 1, 2, ... (a county's cohorts in proportion to its population 16-66, an assumption)."""
     scale = cfg.population.scale
-    n_years = cfg.run.years
+    national = national_population(cfg)
+    n_years = math.ceil(cfg.run.years)
     out = {}
     for name in selected_counties(cfg):
-        pop = cfg.counties[name].population_16_66
-        out[name] = (int(round(pop / scale)), int(round(pop * cfg.population.cohort_share_under_16 * n_years / scale)))
+        pop = county_population(cfg, name)
+        cohorts = [int(round(cohorts_entering(cfg, y) * pop / national / scale)) for y in range(n_years)]
+        out[name] = (int(round(pop / scale)), cohorts)
     return out
+
+
+def arrival_counts(cfg: SimConfig, rng: np.random.Generator) -> np.ndarray:
+    """Simulated immigrants arriving [county, reporting year]: the year's arrivals shared by the counties'
+    immigrant populations, rounded at random without bias (none when population change is off)."""
+    names = selected_counties(cfg)
+    first, last = _year_steps(cfg)
+    covered = np.minimum((last - first) * cfg.run.step_days / DAYS_PER_YEAR, 1.0)  # the last year may be partial
+    weight = np.array([c.population_16_66 * c.immigrant_share for c in cfg.counties.values()])
+    share = np.array([weight[list(cfg.counties).index(n)] for n in names]) / weight.sum()
+    expected = share[:, None] * (arrivals(cfg, first.size) * covered)[None, :] / cfg.population.scale
+    return (np.floor(expected) + (rng.random(expected.shape) < expected - np.floor(expected))).astype(np.int64)
+
+
+def _year_steps(cfg: SimConfig) -> tuple[np.ndarray, np.ndarray]:
+    """First and one-past-last global step of each reported year."""
+    burn, report = steps_for(cfg)
+    year, _ = reporting_calendar(burn, report, cfg.run.step_days)
+    years = np.arange(reported_years(report, cfg.run.step_days))
+    return np.searchsorted(year, years), np.searchsorted(year, years, side="right")
+
+
+def expected_persons(cfg: SimConfig) -> int:
+    """About how many persons a replicate simulates (for memory estimates): the population, the cohorts
+    turning 16 and the expected arrivals."""
+    counts = person_counts(cfg)
+    n = sum(a + sum(c) for a, c in counts.values())
+    if cfg.population.demography.enabled:
+        n_years = reported_years(steps_for(cfg)[1], cfg.run.step_days)
+        share = sum(county_population(cfg, c) for c in counts) / national_population(cfg)
+        n += int(arrivals(cfg, n_years).sum() * share / cfg.population.scale)
+    return n
 
 
 def _band_of_days(days: np.ndarray) -> np.ndarray:
@@ -63,16 +110,18 @@ def synthesise(cfg: SimConfig, seed: int, replicate: int) -> People:
     burn_days = years_to_days(cfg.run.burn_in_years)
     counts = person_counts(cfg)
     names = selected_counties(cfg)
-    band_share = np.array([pop.age_band_shares[b] for b in RATE_BANDS])
-    band_lo = np.array([years_to_days(a) for a in AGE_BAND_EDGES[:-1]])
-    band_hi = np.array([years_to_days(a) for a in AGE_BAND_EDGES[1:]])
+    age_share = persons_by_single_age(cfg)
+    age_share /= age_share.sum()
 
     county, target_age, imm_share = [], [], []
     for ci, name in enumerate(names):
-        n_adult, n_entrants = counts[name]
-        bands = rng.choice(len(RATE_BANDS), size=n_adult, p=band_share / band_share.sum())
-        ages = rng.integers(band_lo[bands], band_hi[bands])
-        entrants = rng.integers(years_to_days(16.0 - cfg.run.years), years_to_days(16.0), size=n_entrants)
+        n_adult, cohorts = counts[name]
+        n_entrants = sum(cohorts)
+        whole = 16 + rng.choice(age_share.size, size=n_adult, p=age_share)
+        ages = rng.integers(np.round(whole * DAYS_PER_YEAR), np.round((whole + 1) * DAYS_PER_YEAR)).astype(np.int64)
+        # the cohort turning 16 in reporting year y is aged 15 - y (whole years) at the start of reporting
+        age_years = np.repeat(15 - np.arange(len(cohorts)), cohorts)
+        entrants = rng.integers(np.round(age_years * DAYS_PER_YEAR), np.round((age_years + 1) * DAYS_PER_YEAR)).astype(np.int64)
         county.append(np.full(n_adult + n_entrants, ci))
         target_age.append(np.concatenate([ages, entrants]))
         imm_share.append(np.full(n_adult + n_entrants, cfg.counties[name].immigrant_share))
@@ -94,7 +143,7 @@ def synthesise(cfg: SimConfig, seed: int, replicate: int) -> People:
     rwa = in_scope & (rng.random(n) < rwa_p[rb])
     edu_p = np.array([[pop.education_by_age[b][e] for e in EDUCATION_NAMES] for b in RATE_BANDS])
     edu = draw_categorical(rng, edu_p, rb)
-    state_names = [s for s in STATE_NAMES if s not in ("pre_entry", "aged_out")]
+    state_names = IN_SCOPE_NAMES
     state_p = np.array([[pop.initial_state_by_age[b].get(s, 0.0) for s in state_names] for b in RATE_BANDS])
     state_codes = np.array([STATE_NAMES.index(s) for s in state_names])
     state = state_codes[draw_categorical(rng, state_p, rb)]
@@ -143,7 +192,7 @@ def synthesise(cfg: SimConfig, seed: int, replicate: int) -> People:
 
     # clocks as the step things began (see schema.People): step -1 is "just before the run"
     dt = cfg.run.step_days
-    return People(
+    base = People(
         state=state.astype(np.uint8),
         county=county.astype(np.uint8),
         education=edu.astype(np.uint8),
@@ -158,7 +207,43 @@ def synthesise(cfg: SimConfig, seed: int, replicate: int) -> People:
         registered_step=np.zeros(n, dtype=np.int16),
         want=np.zeros(n, dtype=np.uint8),
         wait_since_step=np.zeros(n, dtype=np.int16),
+        vgo_start_step=np.full(n, NO_STEP, dtype=np.int16),  # cohorts are those who start at 16 in the run
+        vgo_done_step=np.full(n, NO_STEP, dtype=np.int16),
     )
+    return _with_arrivals(cfg, rng, base)
+
+
+def _with_arrivals(cfg: SimConfig, rng: np.random.Generator, base: People) -> People:
+    """The population with the immigrants who arrive during reporting appended: under 16 ('pre_entry') until
+    their arrival step, which ``entered_step`` holds (>= 0 marks an arrival; see core.demography)."""
+    counts = arrival_counts(cfg, rng)
+    n = int(counts.sum())
+    if n == 0:
+        return base
+    im = cfg.population.demography.immigration
+    dt = cfg.run.step_days
+    first, last = _year_steps(cfg)
+    county = np.repeat(np.repeat(np.arange(counts.shape[0]), counts.shape[1]), counts.ravel())
+    in_year = np.repeat(np.tile(np.arange(counts.shape[1]), counts.shape[0]), counts.ravel())
+    step = rng.integers(first[in_year], last[in_year])
+    age_years = 16 + rng.choice(51, size=n, p=arrival_age_shares(cfg))
+    age_at_arrival = rng.integers(np.round(age_years * DAYS_PER_YEAR), np.round((age_years + 1) * DAYS_PER_YEAR))
+    edu = rng.choice(len(EDUCATION_NAMES), size=n, p=_shares(im.education, EDUCATION_NAMES))
+    immigrant = rng.random(n) < im.immigrant_share
+    fields = dict(
+        state=np.full(n, int(State.PRE_ENTRY)), county=county, education=edu,
+        flags=np.where(immigrant, int(FLAG_IMMIGRANT), 0), benefit=np.zeros(n),
+        age0_days=age_at_arrival - (step + 1) * dt,  # age = age0 + (t + 1) dt, so the arrival age at their step
+        entered_step=step, spell_start_step=np.zeros(n), dagpenger_end_step=np.zeros(n),
+        education_measure_days=np.zeros(n), first_nav_step=np.full(n, -1), registered_step=np.zeros(n),
+        want=np.zeros(n), wait_since_step=np.zeros(n), vgo_start_step=np.full(n, NO_STEP),
+        vgo_done_step=np.full(n, NO_STEP))
+    return People(**{k: np.concatenate([getattr(base, k), fields[k].astype(PERSON_DTYPES[k])]) for k in People._fields})
+
+
+def _shares(mapping: dict[str, float], names: list[str]) -> np.ndarray:
+    p = np.array([mapping.get(k, 0.0) for k in names], dtype=np.float64)
+    return p / p.sum()
 
 
 def draw_categorical(rng: np.random.Generator, p: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -180,4 +265,5 @@ def draw_categorical(rng: np.random.Generator, p: np.ndarray, rows: np.ndarray) 
 
 
 
-__all__ = ["People", "PERSON_DTYPES", "synthesise", "selected_counties", "person_counts", "bytes_per_person"]
+__all__ = ["People", "PERSON_DTYPES", "synthesise", "selected_counties", "person_counts", "arrival_counts",
+           "expected_persons", "bytes_per_person"]

@@ -22,6 +22,8 @@ E16, E19, E22, E25, E30, E50, E67 = _EDGES
 _VGO = int(Education.VGO)
 _TERTIARY_EDU = int(Education.TERTIARY)
 _DAGPENGER = int(Benefit.DAGPENGER)
+_AAP_BENEFIT = int(Benefit.AAP)
+_AAP_STATE = int(State.AAP)
 _TERTIARY_STATE = int(State.TERTIARY)
 _JOBSEEKER, _ASSESSMENT = int(State.JOBSEEKER), int(State.ASSESSMENT)
 _WORK_MEASURE, _AMO, _SCHOOL, _ADULT_VGO = int(State.WORK_MEASURE), int(State.AMO_COURSE), int(State.SCHOOL), int(State.ADULT_VGO)
@@ -77,6 +79,19 @@ def enters_scope(age_days, age16_days):
 def ages_out(age_days, age67_days):
     """At 67 a person leaves the working-age population (old-age pension, [Folketrygdloven] ch. 19)."""
     return age_days >= age67_days
+
+
+@njit(**INLINE)
+def arrives(t, arrival_step):
+    """An immigrant enters the population in the step of arrival (``arrival_step`` < 0: born here, enters at 16)."""
+    return arrival_step >= 0 and t >= arrival_step
+
+
+@njit(**INLINE)
+def whole_years(age_days):
+    """Completed years of age, 0..67 (the index of the population-change tables)."""
+    a = np.int64(age_days / DAYS_PER_YEAR)
+    return min(max(a, 0), 67)
 
 
 # ----------------------------------------------------------------------- rights to upper secondary
@@ -152,6 +167,19 @@ def offer_in_time(waited_days, guarantee_days):
 
 
 # ----------------------------------------------------------------------------------- NAV and offers
+
+
+@njit(**INLINE)
+def keeps_aap(state, nav_paid_education):
+    """An AAP recipient keeps AAP through assessment, work-oriented measures, AMO courses and education bought by
+    NAV: the activities are part of the AAP period, not an end of it ([Folketrygdloven] § 11-6, § 11-10)."""
+    return state == _ASSESSMENT or state == _WORK_MEASURE or state == _AMO or nav_paid_education
+
+
+@njit(**INLINE)
+def back_to_aap(benefit, state):
+    """Where an AAP recipient whose activity ended goes instead of registering as a job seeker: back to AAP."""
+    return _AAP_STATE if benefit == _AAP_BENEFIT and state == _JOBSEEKER else state
 
 
 @njit(**INLINE)

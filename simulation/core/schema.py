@@ -11,13 +11,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from simulation.core.states import N_STATES
+from simulation.core.states import N_AGE_GROUPS, N_BENEFIT_CODES, N_DURATIONS, N_EDUCATION, N_STATES
 
 # ------------------------------------------------------------------------------------------ persons
 
 
 class People(NamedTuple):
-    """The population as struct-of-arrays (22 bytes a person).
+    """The population as struct-of-arrays (26 bytes a person).
 
     Clocks are stored as the step something began, not as counters, so a person who stays
     put is only read, never written: that halves the memory traffic of a step.
@@ -36,14 +36,19 @@ class People(NamedTuple):
     first_nav_step: np.ndarray  # int16, step of first NAV contact in the reporting window; -1 none, -2 done
     registered_step: np.ndarray  # int16, step of registration (youth guarantee clock)
     want: np.ndarray  # uint8, the place a person queues for: state | mode << 4 | WANT_ADMITTED (0: not queueing)
+    # (entered_step of a person in 'pre_entry' is -1 for one born here, who enters at 16, and the arrival step
+    # of an immigrant who arrives during reporting)
     wait_since_step: np.ndarray  # int16, step the person joined the queue
+    vgo_start_step: np.ndarray  # int16, global step a person started upper secondary at 16 (NO_STEP: not in a cohort)
+    vgo_done_step: np.ndarray  # int16, global step upper secondary was first completed (NO_STEP: not yet)
 
 
 PERSON_DTYPES = dict(state=np.uint8, county=np.uint8, education=np.uint8, flags=np.uint8, benefit=np.uint8,
                      age0_days=np.int16, entered_step=np.int16, spell_start_step=np.int16, dagpenger_end_step=np.int16,
                      education_measure_days=np.int16, first_nav_step=np.int16, registered_step=np.int16,
-                     want=np.uint8, wait_since_step=np.int16)
+                     want=np.uint8, wait_since_step=np.int16, vgo_start_step=np.int16, vgo_done_step=np.int16)
 SATURATE = 32000  # int16 day counters stop here
+NO_STEP = -32768  # an int16 step that never happened
 
 
 def bytes_per_person() -> int:
@@ -93,6 +98,7 @@ D_QUEUE = 9  # tie-break key in the queue for a place
 D_PUBLIC = 10  # NAV asks the county for a place first (public first, mechanism 4)
 D_COMBINED = 11  # a youth's work practice becomes a combined path (mechanism 6)
 D_FALLBACK = 12  # where a person waits when a programme ended and the next place is not free
+D_DEPART = 13  # death or emigration this step (population change); an arrival's first state uses D_ENTRY
 
 # Capacity pools: what an institution has to hand out, in units per county (the allocation pass).
 POOL_NAMES = ["measure", "adult_education", "apprenticeship", "assessment", "earmarked_places"]
@@ -108,7 +114,7 @@ N_POOLS = len(POOL_NAMES)
 # county place at cost price (2), a county place paid by an earmarked grant (3); NAV-paid higher education (1);
 # a combined path among work measures (1); the vocational school track (1).
 N_PAYMENT_VARIANTS = 4
-N_BENEFITS = 3  # Benefit codes
+N_BENEFITS = N_BENEFIT_CODES  # Benefit codes
 
 # Hazard kinds: which person-level modifiers and eligibility rules apply to a hazard of a state.
 K_PLAIN = 0
@@ -120,6 +126,8 @@ K_EDU_PATH = 5  # education path chosen at assessment (resolved to school, adult
 K_HEALTH = 6  # onset of reduced work ability (no state change)
 K_TERTIARY_ENTRY = 7  # start higher education from work
 K_DEREGISTER = 8  # leave the register: faster without dagpenger
+K_TEMP_LAYOFF = 9  # out of work on a temporary layoff (permittering): business cycle, layoff pay
+K_RECALL = 10  # back to the same employer from a temporary layoff (only with layoff pay)
 
 KMAX = 8  # hazards per state at most
 N_CELLS = 96  # rate cells: 6 rate bands x 4 education levels x immigrant x reduced work ability
@@ -206,6 +214,14 @@ EVENTS: list[Event] = [
     Event("programme_start_wait_days", "days from the start of assessment to the start of the programme (sum)"),
     *(Event(f"followup_due_{k}", f"first NAV contacts reaching follow-up point {k}") for k in range(MAX_FOLLOWUPS)),
     *(Event(f"followup_in_work_{k}", f"of those, in work at follow-up point {k}") for k in range(MAX_FOLLOWUPS)),
+    Event("temporary_layoffs", "persons temporarily laid off (permittert) from work"),
+    Event("recalls_from_temporary_layoff", "temporarily laid-off persons recalled to work"),
+    Event("stock_temporarily_laid_off", "job seekers on layoff pay (permittert)"),
+    Event("stock_aap_in_activity", "AAP recipients in assessment, a measure or NAV-bought education (AAP goes on)"),
+    Event("sick_leave_max_date", "persons reaching the 52-week maximum of sickness benefit"),
+    Event("immigrations", "immigrants aged 16-66 arriving in Norway"),
+    Event("deaths", "deaths of persons aged 16-66"),
+    Event("emigrations", "persons aged 16-66 emigrating from Norway"),
 ]
 EVENT_NAMES = [e.name for e in EVENTS]
 EV = {name: i for i, name in enumerate(EVENT_NAMES)}
@@ -215,6 +231,18 @@ N_PUBLIC_EVENTS = len(EVENTS)
 E_BOOK = N_PUBLIC_EVENTS
 N_BOOKINGS = N_STATES * N_PAYMENT_VARIANTS * N_BENEFITS
 N_EVENTS = N_PUBLIC_EVENTS + N_BOOKINGS  # the length of the kernel's event counter
+
+# Yearly breakdowns (per chunk and reported year, summed at the end of a replicate): person-snapshots by
+# state x cross-tab cell (age group x education x immigrant x reduced work ability) and by state x months in
+# the state, taken at the last step of every month; and moves by (from, to) x months in the old state, x age
+# group, x benefit. One int32 vector per year; these are its parts and offsets.
+N_XCELLS = N_AGE_GROUPS * N_EDUCATION * 2 * 2
+XT_CELLS = 0
+XT_DURATION_STOCK = XT_CELLS + N_STATES * N_XCELLS
+XT_EXIT_DURATION = XT_DURATION_STOCK + N_STATES * N_DURATIONS
+XT_EXIT_AGE = XT_EXIT_DURATION + N_STATES * N_STATES * N_DURATIONS
+XT_EXIT_BENEFIT = XT_EXIT_AGE + N_STATES * N_STATES * N_AGE_GROUPS
+XT_SIZE = XT_EXIT_BENEFIT + N_STATES * N_STATES * N_BENEFITS
 
 
 E_CAP_EXIT = EV["education_cap_exit"]
@@ -254,6 +282,13 @@ E_ASSESSMENT_STARTS = EV["assessment_starts"]
 E_ASSESSMENT_WAIT = EV["assessment_wait_days"]
 E_PROGRAMME_STARTS = EV["programme_starts_after_assessment"]
 E_PROGRAMME_WAIT = EV["programme_start_wait_days"]
+E_TEMP_LAYOFF = EV["temporary_layoffs"]
+E_RECALL = EV["recalls_from_temporary_layoff"]
+E_STOCK_LAYOFF = EV["stock_temporarily_laid_off"]
+E_STOCK_AAP_ACTIVE = EV["stock_aap_in_activity"]
+E_IMMIGRATIONS = EV["immigrations"]
+E_DEATHS = EV["deaths"]
+E_EMIGRATIONS = EV["emigrations"]
 
 # ---------------------------------------------------------------------------------------- parameters
 
@@ -273,6 +308,7 @@ class KernelParams(NamedTuple):
     layoff_cycle: np.ndarray  # float64[steps, 6, 4], business-cycle multiplier on layoffs
     apprenticeship_cycle: np.ndarray  # float64[steps], multiplier on apprenticeship contracts
     education_cycle: np.ndarray  # float64[steps], multiplier on returns to school and adult VGO on a right
+    temp_layoff_cycle: np.ndarray  # float64[steps], multiplier on temporary layoffs (permittering)
     duration_factor: np.ndarray  # float64[weeks], job-finding multiplier by unemployment duration
     # programmes: nominal length, pass share, where they lead
     programme_days: np.ndarray  # float64[S, 2], nominal programme length (0 = none)
@@ -287,6 +323,11 @@ class KernelParams(NamedTuple):
     benefit_dep: np.ndarray  # bool[S]: some hazard of the state depends on the benefit
     cycle_changes: np.ndarray  # bool[steps]: the cycle multipliers differ from the step before
     band_lo_days: np.ndarray  # int64[8]: first day of each age band
+    # the yearly breakdowns
+    report_year: np.ndarray  # int64[steps]: the reported year a global step belongs to (-1: burn-in)
+    snapshot: np.ndarray  # bool[steps]: the step ends a calendar month (cross-tab snapshots are taken)
+    age_group_lo_days: np.ndarray  # int64[N_AGE_GROUPS]: first day of each cross-tab age group
+    duration_edges_days: np.ndarray  # float64[N_DURATIONS - 1]: months in state, in days
     # time and ages
     dt_days: int
     age16_days: int
@@ -313,8 +354,8 @@ class KernelParams(NamedTuple):
     combined_path_share: np.ndarray  # float64[C]: share of youths' work practice that becomes a combined path (m. 6)
     combined_max_days: int  # combined paths are for youth with a youth right under this age
     # capacity pools
-    pool_id: np.ndarray  # int64[S, N_PAYMENT_VARIANTS]: the pool a person in (state, payment variant) uses (-1: none)
-    pool_unit: np.ndarray  # int64[S, N_PAYMENT_VARIANTS]: units one person uses before scaling (NOK/month, or 1 place)
+    pool_id: np.ndarray  # int64[S, N_PAYMENT_VARIANTS, 2]: the pools a person in (state, payment variant) uses (-1: none)
+    pool_unit: np.ndarray  # int64[S, N_PAYMENT_VARIANTS, 2]: units of each one person uses before scaling (NOK/month, 1 place)
     capacity: np.ndarray  # float64[N_POOLS, C]: what each county has now, scaled (NOK/month, real persons; inf: none)
     scale: float  # real persons per simulated person (budgets are in real NOK)
     # the education-measure cap
@@ -333,3 +374,8 @@ class KernelParams(NamedTuple):
     dagpenger_short_days: int
     social_assistance_share: float
     long_term_days: int
+    layoff_pay_days: int  # a temporary layoff's pay lasts this long at most (then the rules of dagpenger apply)
+    # population change in the reported years (simulation.core.demography)
+    depart_p: np.ndarray  # float64[68, 2]: chance to die or emigrate in a step, by whole age and immigrant background
+    die_p: np.ndarray  # float64[68, 2]: of it, the part that is death (a departure whose draw is below it)
+    arrival_cum: np.ndarray  # float64[6, S]: cumulative shares of an immigrant's first state, by rate band

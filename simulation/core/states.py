@@ -10,7 +10,7 @@ from enum import IntEnum
 
 
 class State(IntEnum):
-    """Where a person is this step (DOMAIN.md, "States a person can be in")."""
+    """Where a person is this step (docs/domain.md, section 3)."""
 
     PRE_ENTRY = 0  # under 16: not yet in scope; enters at 16 (keeps the arrays closed)
     SCHOOL = 1  # elev i videregående (youth right)
@@ -27,6 +27,8 @@ class State(IntEnum):
     INACTIVE = 12  # utenfor, ukjent for tjenestene
     TERTIARY = 13  # høyere utdanning / fagskole
     AGED_OUT = 14  # 67 and over: out of scope, absorbing
+    SICK_LEAVE = 15  # sykmeldt: on long sick leave paid by NAV (sykepenger, up to 52 weeks); employed in the LFS
+    DEPARTED = 16  # died or emigrated: out of scope, absorbing (population change, core.demography)
 
 
 N_STATES = len(State)
@@ -36,7 +38,9 @@ STATE_NAMES = [s.name.lower() for s in State]
 # States in which a person is a NAV client (one continuous NAV spell runs through them).
 NAV_STATES = (State.JOBSEEKER, State.ASSESSMENT, State.WORK_MEASURE, State.AMO_COURSE)
 # Out of the working-age population the indicators speak of.
-OUT_OF_SCOPE = (State.PRE_ENTRY, State.AGED_OUT)
+OUT_OF_SCOPE = (State.PRE_ENTRY, State.AGED_OUT, State.DEPARTED)
+IN_SCOPE = tuple(s for s in State if s not in OUT_OF_SCOPE)  # the population 16-66 living in Norway
+IN_SCOPE_NAMES = [s.name.lower() for s in IN_SCOPE]
 # Neither in employment nor in education or training (NEET, OECD definition: NAV measures count as training).
 NEET_STATES = (State.OT_FOLLOWED, State.JOBSEEKER, State.ASSESSMENT, State.AAP, State.DISABILITY, State.INACTIVE)
 
@@ -60,14 +64,34 @@ class Benefit(IntEnum):
     NONE = 0
     DAGPENGER = 1
     SOCIAL_ASSISTANCE = 2  # økonomisk sosialhjelp
+    LAYOFF_PAY = 3  # temporarily laid off (permittert) with dagpenger, expecting recall to the same employer
+    AAP = 4  # arbeidsavklaringspenger kept in assessment, a measure or NAV-bought education (still an AAP recipient)
 
 
-# Age bands: the rules switch at 16, 19, 22, 25, 30 and 67 (DOMAIN.md), so the bands follow them.
+# Age bands: the rules switch at 16, 19, 22, 25, 30 and 67 (docs/domain.md, section 4), so the bands follow them.
 # Band 0 is "under 16" and the last "67 and over"; only bands 1..6 carry rates.
 AGE_BAND_EDGES = (16, 19, 22, 25, 30, 50, 67)
 AGE_BAND_NAMES = ["under_16", "16_18", "19_21", "22_24", "25_29", "30_49", "50_66", "67_plus"]
 N_AGE_BANDS = len(AGE_BAND_NAMES)
 N_RATE_BANDS = 6  # bands 1..6
+
+# Age groups of the cross-tabulations (crosstab.parquet, exits): the rate bands cut further so that the
+# publishers' age groups (15/16-24, 15-29, 25-34, 20-24, five-year groups) can be summed from them.
+AGE_GROUP_EDGES = (16, 19, 20, 22, 25, 30, 35, 40, 45, 50, 55, 60, 67)
+AGE_GROUP_NAMES = ["under_16", "16_18", "19", "20_21", "22_24", "25_29", "30_34", "35_39", "40_44", "45_49", "50_54",
+                   "55_59", "60_66", "67_plus"]
+N_AGE_GROUPS = len(AGE_GROUP_NAMES)
+# Population change (core.demography) uses the publishers' five-year age groups: rates by DEMOGRAPHY_AGE_GROUPS
+# (the model's persons are 16-66, so "15_19" stands for its 16-19-year-olds and "65_69" for the 65-66-year-olds);
+# migration counts by MIGRATION_AGE_GROUPS, which add the groups outside 16-66 so that shares are of all ages.
+DEMOGRAPHY_AGE_EDGES = (15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70)
+DEMOGRAPHY_AGE_GROUPS = [f"{a}_{b - 1}" for a, b in zip(DEMOGRAPHY_AGE_EDGES[:-1], DEMOGRAPHY_AGE_EDGES[1:])]
+MIGRATION_AGE_GROUPS = ["0_14"] + DEMOGRAPHY_AGE_GROUPS[:-1] + ["65_plus"]
+# Months in the current state, for exits and stocks by duration (exits.parquet, durations.parquet).
+DURATION_EDGES_MONTHS = (1, 3, 6, 12, 24)
+DURATION_NAMES = ["0_1", "1_3", "3_6", "6_12", "12_24", "24_plus"]
+N_DURATIONS = len(DURATION_NAMES)
+N_BENEFIT_CODES = len(Benefit)
 
 
 # Reporting groups: "all", then one group per county, age band, education level, immigrant background.

@@ -34,6 +34,7 @@ from simulation.core.schema import (  # noqa: E402
     APPLY,
     D_BENEFIT,
     D_COMBINED,
+    D_DEPART,
     D_DEST,
     D_EDU_PATH,
     D_ENTRY,
@@ -53,6 +54,8 @@ from simulation.core.schema import (  # noqa: E402
     E_CP_ENDS,
     E_CP_SCHOOL,
     E_CP_STARTS,
+    E_DEATHS,
+    E_EMIGRATIONS,
     E_DP_EXHAUST,
     E_DP_START,
     E_FIRST_NAV,
@@ -60,6 +63,7 @@ from simulation.core.schema import (  # noqa: E402
     E_FU_WORK,
     E_GRANT_STARTS,
     E_GUARANTEE,
+    E_IMMIGRATIONS,
     E_LAYOFF,
     E_LTU,
     E_NAV_VGO_COUNTY,
@@ -77,7 +81,11 @@ from simulation.core.schema import (  # noqa: E402
     E_STOCK_DP,
     E_STOCK_NAV_TERT,
     E_STOCK_NAV_VGO,
+    E_STOCK_AAP_ACTIVE,
+    E_STOCK_LAYOFF,
     E_STOCK_SA,
+    E_TEMP_LAYOFF,
+    E_RECALL,
     FLAG_COMBINED_PATH,
     FLAG_COUNTY_PLACE_WITHOUT_RIGHT,
     FLAG_EXTENDED,
@@ -89,6 +97,8 @@ from simulation.core.schema import (  # noqa: E402
     K_EDU_PATH,
     K_HEALTH,
     K_LAYOFF,
+    K_RECALL,
+    K_TEMP_LAYOFF,
     M_COMBINED,
     M_GRANT,
     M_GUARANTEE,
@@ -97,11 +107,20 @@ from simulation.core.schema import (  # noqa: E402
     M_PUBLIC,
     N_BENEFITS,
     N_PAYMENT_VARIANTS,
+    N_STATES,
+    N_XCELLS,
+    NO_STEP,
     N_TALLY_CELLS,
     POOL_APPRENTICESHIP,
     POOL_GRANT,
     SATURATE,
+    XT_CELLS,
+    XT_DURATION_STOCK,
+    XT_EXIT_AGE,
+    XT_EXIT_BENEFIT,
+    XT_EXIT_DURATION,
 )
+from simulation.core.states import N_AGE_GROUPS, N_DURATIONS  # noqa: E402
 from simulation.core.states import Benefit, Education, State  # noqa: E402
 
 HOT = dict(cache=True, _nrt=False)
@@ -112,9 +131,10 @@ NO_MOVE = -2  # a phase's answer for "nothing happened here: go on to the next p
 PRE_ENTRY, SCHOOL, APPRENTICE, OT = int(State.PRE_ENTRY), int(State.SCHOOL), int(State.APPRENTICE), int(State.OT_FOLLOWED)
 JOBSEEKER, ASSESSMENT, WORK_MEASURE = int(State.JOBSEEKER), int(State.ASSESSMENT), int(State.WORK_MEASURE)
 ADULT_VGO, WORK, AAP, DISABILITY = int(State.ADULT_VGO), int(State.WORK), int(State.AAP), int(State.DISABILITY)
-TERTIARY, AGED_OUT = int(State.TERTIARY), int(State.AGED_OUT)
+TERTIARY, AGED_OUT, DEPARTED = int(State.TERTIARY), int(State.AGED_OUT), int(State.DEPARTED)
 EDU_SOME_VGO, EDU_VGO, EDU_TERTIARY = int(Education.SOME_VGO), int(Education.VGO), int(Education.TERTIARY)
 B_NONE, B_DAGPENGER, B_SA = int(Benefit.NONE), int(Benefit.DAGPENGER), int(Benefit.SOCIAL_ASSISTANCE)
+B_LAYOFF_PAY, B_AAP = int(Benefit.LAYOFF_PAY), int(Benefit.AAP)
 
 
 @njit(**INLINE)
@@ -146,33 +166,37 @@ def is_nav_paid_education(s, flags):
 
 
 @njit(**INLINE)
-def step_person(i, people, kp, table, rep_key, t, rep, acc_ev, on):
+def step_person(i, people, kp, table, rep_key, t, rep, acc_ev, acc_x, on):
     """Advance person i by one step; returns the new state, or APPLY when the person queues for a place.
     ``rep`` is the reporting step (>= 1 when the step is reported, and ``on`` says so)."""
     s = np.int64(people.state[i])
-    if s == AGED_OUT:
+    if s == AGED_OUT or s == DEPARTED:
         return s
     age = age_at(people, kp, i, t)
     pk = person_key(rep_key, i)
     if s == PRE_ENTRY:
+        if people.entered_step[i] >= 0:
+            return arrive(i, people, kp, pk, t, rep, age, acc_ev, acc_x, on)
         return enter_at_16(i, people, kp, pk, t, age)
     if rules.ages_out(age, kp.age67_days):
-        leave(i, people, kp, s, AGED_OUT, t, rep, acc_ev, on)
+        leave(i, people, kp, s, AGED_OUT, t, rep, acc_ev, acc_x, on)
         return AGED_OUT
-    run_benefit_clocks(i, people, kp, pk, t, acc_ev, on)
+    if on and departs(i, people, kp, pk, s, t, rep, age, acc_ev, acc_x):
+        return DEPARTED
+    run_benefit_clocks(i, people, kp, pk, t, acc_ev, acc_x, on)
     if s == OT and rules.ot_follow_up_ended(age, kp.ot_end_days):
-        return ot_ends(i, people, kp, pk, t, rep, acc_ev, on)
+        return ot_ends(i, people, kp, pk, t, rep, acc_ev, acc_x, on)
     v = rule_variant(s, np.int64(people.flags[i]))
-    ns = education_cap(i, people, kp, pk, s, v, t, rep, acc_ev, on)
+    ns = education_cap(i, people, kp, pk, s, v, t, rep, acc_ev, acc_x, on)
     if ns != NO_MOVE:
         return ns
-    ns = hazard_event(i, people, kp, table, pk, s, v, t, rep, age, acc_ev, on)
+    ns = hazard_event(i, people, kp, table, pk, s, v, t, rep, age, acc_ev, acc_x, on)
     if ns != NO_MOVE:
         return ns
     if programme_ended(kp, s, v, days_since(people.entered_step[i], t, kp.dt_days)):
-        return end_of_programme(i, people, kp, pk, s, v, t, rep, age, acc_ev, on)
+        return end_of_programme(i, people, kp, pk, s, v, t, rep, age, acc_ev, acc_x, on)
     if s == JOBSEEKER and (people.flags[i] & FLAG_OFFER_PENDING):
-        ns = youth_guarantee_deadline(i, people, kp, pk, t, rep, acc_ev, on)
+        ns = youth_guarantee_deadline(i, people, kp, pk, t, rep, acc_ev, acc_x, on)
         if ns != NO_MOVE:
             return ns
     if people.want[i] != 0:
@@ -189,6 +213,7 @@ def enter_at_16(i, people, kp, pk, t, age):
     flags = np.int64(people.flags[i])
     if uniform(pk, t, D_ENTRY) < kp.start_share:
         ns = SCHOOL
+        people.vgo_start_step[i] = t  # a starting cohort of upper secondary (completion within 5 or 6 years)
         if uniform(pk, t, D_TRACK) < kp.vocational_share:
             flags |= FLAG_VOCATIONAL
         else:
@@ -201,21 +226,60 @@ def enter_at_16(i, people, kp, pk, t, age):
 
 
 @njit(**INLINE)
-def run_benefit_clocks(i, people, kp, pk, t, acc_ev, on):
-    """Dagpenger run out at the end of their period: some go on to social assistance, the rest have none."""
-    if people.benefit[i] == B_DAGPENGER and rules.dagpenger_exhausted(t, people.dagpenger_end_step[i]):
-        people.benefit[i] = B_SA if uniform(pk, t, D_BENEFIT) < kp.social_assistance_share else B_NONE
-        count(acc_ev, on, E_DP_EXHAUST)
+def arrive(i, people, kp, pk, t, rep, age, acc_ev, acc_x, on):
+    """An immigrant's arrival step: the first state is drawn by age (school for most 16-18-year-olds, whose
+    track is drawn as at 16); a job seeker's NAV spell starts. Before it, the person is not in Norway."""
+    if not rules.arrives(t, np.int64(people.entered_step[i])):
+        return PRE_ENTRY
+    row = kp.arrival_cum[rules.rate_band(age) - 1]
+    u = uniform(pk, t, D_ENTRY)
+    ns = 0
+    while ns < row.shape[0] - 1 and not u < row[ns]:
+        ns += 1
+    if ns == SCHOOL and uniform(pk, t, D_TRACK) < kp.vocational_share:
+        people.flags[i] = np.int64(people.flags[i]) | FLAG_VOCATIONAL
+    people.entered_step[i] = t
+    count(acc_ev, on, E_IMMIGRATIONS)
+    nav_spell(i, people, kp, PRE_ENTRY, ns, t, rep, acc_ev, acc_x, on)
+    return ns
 
 
 @njit(**INLINE)
-def ot_ends(i, people, kp, pk, t, rep, acc_ev, on):
+def departs(i, people, kp, pk, s, t, rep, age, acc_ev, acc_x):
+    """Death or emigration this step (reported steps only: the burn-in rebuilds the starting population).
+    One draw decides both: below the death probability a death, else below the departure one an emigration."""
+    a = rules.whole_years(age)
+    imm = 1 if people.flags[i] & FLAG_IMMIGRANT else 0
+    u = uniform(pk, t, D_DEPART)
+    if not u < kp.depart_p[a, imm]:
+        return False
+    count(acc_ev, True, E_DEATHS if u < kp.die_p[a, imm] else E_EMIGRATIONS)
+    leave(i, people, kp, s, DEPARTED, t, rep, acc_ev, acc_x, True)
+    return True
+
+
+@njit(**INLINE)
+def run_benefit_clocks(i, people, kp, pk, t, acc_ev, acc_x, on):
+    """Dagpenger run out at the end of their period: some go on to social assistance, the rest have none.
+    Layoff pay ends when the temporary layoff has lasted its longest: the person is then an ordinary
+    unemployed person on dagpenger for the short period (no recall expected)."""
+    b = people.benefit[i]
+    if b == B_DAGPENGER and rules.dagpenger_exhausted(t, people.dagpenger_end_step[i]):
+        people.benefit[i] = B_SA if uniform(pk, t, D_BENEFIT) < kp.social_assistance_share else B_NONE
+        count(acc_ev, on, E_DP_EXHAUST)
+    elif b == B_LAYOFF_PAY and rules.dagpenger_exhausted(t, people.dagpenger_end_step[i]):
+        people.benefit[i] = B_DAGPENGER
+        people.dagpenger_end_step[i] = t + (kp.dagpenger_short_days + kp.dt_days - 1) // kp.dt_days
+
+
+@njit(**INLINE)
+def ot_ends(i, people, kp, pk, t, rep, acc_ev, acc_x, on):
     """OT's follow-up ends at 22: the youth goes where those ageing out go, without queueing (a destination
     with limited places, or OT itself, means registering at NAV)."""
     ns = pick_end(kp, OT, 0, 1, uniform(pk, t, D_DEST))
     if ns == OT or limited(kp, ns, M_PLAIN, np.int64(people.county[i])):
         ns = JOBSEEKER
-    leave(i, people, kp, OT, ns, t, rep, acc_ev, on)
+    leave(i, people, kp, OT, ns, t, rep, acc_ev, acc_x, on)
     return ns
 
 
@@ -227,9 +291,10 @@ def programme_ended(kp, s, v, days_in_state):
 
 
 @njit(**INLINE)
-def education_cap(i, people, kp, pk, s, v, t, rep, acc_ev, on):
+def education_cap(i, people, kp, pk, s, v, t, rep, acc_ev, acc_x, on):
     """Education bought by NAV stops at the cap: 3 years, and 1 more for those granted the extension
-    (drawn when the 3 years are reached). Returns JOBSEEKER when the person must leave, else NO_MOVE."""
+    (drawn when the 3 years are reached). Returns JOBSEEKER (AAP for an AAP recipient) when the person must
+    leave, else NO_MOVE."""
     flags = np.int64(people.flags[i])
     if not is_nav_paid_education(s, flags):
         return NO_MOVE
@@ -245,15 +310,16 @@ def education_cap(i, people, kp, pk, s, v, t, rep, acc_ev, on):
         count(acc_ev, on, E_CAP_EXTENDED)
         return NO_MOVE
     count(acc_ev, on, E_CAP_EXIT)
-    leave(i, people, kp, s, JOBSEEKER, t, rep, acc_ev, on)
-    return JOBSEEKER
+    ns = rules.back_to_aap(np.int64(people.benefit[i]), JOBSEEKER)
+    leave(i, people, kp, s, ns, t, rep, acc_ev, acc_x, on)
+    return ns
 
 
 # --------------------------------------------------------------------------- competing hazards
 
 
 @njit(**INLINE)
-def hazard_event(i, people, kp, table, pk, s, v, t, rep, age, acc_ev, on):
+def hazard_event(i, people, kp, table, pk, s, v, t, rep, age, acc_ev, acc_x, on):
     """Competing hazards over the part of the step before a programme's nominal end: NO_MOVE when nothing
     happens, else what the chosen hazard leads to (see ``apply_hazard``)."""
     dt = kp.dt_days
@@ -285,11 +351,11 @@ def hazard_event(i, people, kp, table, pk, s, v, t, rep, age, acc_ev, on):
     if fast:
         total = total_rate(kp, s, v, cell, c, t, band, edu, flags, benefit, age, udays)
     k = choose_entry(kp, s, v, cell, c, t, band, edu, flags, benefit, age, udays, u / p_event * total)
-    return apply_hazard(i, people, kp, pk, s, v, k, t, rep, age, acc_ev, on)
+    return apply_hazard(i, people, kp, pk, s, v, k, t, rep, age, acc_ev, acc_x, on)
 
 
 @njit(**INLINE)
-def apply_hazard(i, people, kp, pk, s, v, k, t, rep, age, acc_ev, on):
+def apply_hazard(i, people, kp, pk, s, v, k, t, rep, age, acc_ev, acc_x, on):
     """The consequences of hazard k: a health onset (no move), or a move to its destination (an education
     path resolved, a combined path, OT's end respected), queueing when the place is limited."""
     kd = kp.kind[s, k]
@@ -302,12 +368,18 @@ def apply_hazard(i, people, kp, pk, s, v, k, t, rep, age, acc_ev, on):
     if kd == K_LAYOFF:
         event = E_APPRENTICE_LAYOFF if s == APPRENTICE else -1
         count(acc_ev, on, E_LAYOFF)
-        layoff_benefit(i, people, kp, pk, t, age, acc_ev, on)
+        layoff_benefit(i, people, kp, pk, t, age, acc_ev, acc_x, on)
+    elif kd == K_TEMP_LAYOFF:
+        count(acc_ev, on, E_TEMP_LAYOFF)
+        people.benefit[i] = B_LAYOFF_PAY  # permittert: layoff pay, and a recall is expected
+        people.dagpenger_end_step[i] = t + (kp.layoff_pay_days + kp.dt_days - 1) // kp.dt_days
+    elif kd == K_RECALL:
+        count(acc_ev, on, E_RECALL)
     if event >= 0:
         count(acc_ev, on, event)
     if s == SCHOOL:
         people.education[i] = max(np.int64(people.education[i]), EDU_SOME_VGO)
-    return move_or_queue(i, people, kp, s, ns, mode, t, rep, age, acc_ev, on)
+    return move_or_queue(i, people, kp, s, ns, mode, t, rep, age, acc_ev, acc_x, on)
 
 
 @njit(**INLINE)
@@ -363,7 +435,7 @@ def choose_education_path(i, people, kp, pk, t, age):
 
 
 @njit(**INLINE)
-def layoff_benefit(i, people, kp, pk, t, age, acc_ev, on):
+def layoff_benefit(i, people, kp, pk, t, age, acc_ev, acc_x, on):
     """On a layoff: dagpenger for those who qualify (income test), for a long or a short period."""
     eligible = rules.dagpenger_eligible_share(age, kp.adult_right_days, kp.dagpenger_eligible_youth,
                                               kp.dagpenger_eligible_adult)
@@ -379,7 +451,7 @@ def layoff_benefit(i, people, kp, pk, t, age, acc_ev, on):
 
 
 @njit(**INLINE)
-def end_of_programme(i, people, kp, pk, s, v, t, rep, age, acc_ev, on):
+def end_of_programme(i, people, kp, pk, s, v, t, rep, age, acc_ev, acc_x, on):
     """A programme's nominal end: pass or fail (vocational school: a contract or none, fewer contracts in a
     downturn when apprenticeship places are not limited), the education reached, then a destination."""
     c = np.int64(people.county[i])
@@ -393,6 +465,8 @@ def end_of_programme(i, people, kp, pk, s, v, t, rep, age, acc_ev, on):
     new_edu = kp.end_edu[s, v, outcome]
     if new_edu > np.int64(people.education[i]):
         people.education[i] = new_edu
+        if new_edu >= EDU_VGO and people.vgo_done_step[i] == NO_STEP:
+            people.vgo_done_step[i] = t  # upper secondary completed (for the starting cohorts' completion)
     event = kp.end_event[s, v, outcome]
     if event >= 0:
         count(acc_ev, on, event)
@@ -404,11 +478,11 @@ def end_of_programme(i, people, kp, pk, s, v, t, rep, age, acc_ev, on):
             count(acc_ev, on, E_CP_SCHOOL)
     if ns == s:
         return s
-    return move_or_queue(i, people, kp, s, ns, M_PLAIN, t, rep, age, acc_ev, on)
+    return move_or_queue(i, people, kp, s, ns, M_PLAIN, t, rep, age, acc_ev, acc_x, on)
 
 
 @njit(**INLINE)
-def youth_guarantee_deadline(i, people, kp, pk, t, rep, acc_ev, on):
+def youth_guarantee_deadline(i, people, kp, pk, t, rep, acc_ev, acc_x, on):
     """Eight weeks after a young job seeker registered without an offer: NAV makes its offer (assessment)
     with the configured compliance, if a caseworker is free; otherwise the youth has no offer in time."""
     if not rules.guarantee_deadline_passed(days_since(people.registered_step[i], t, kp.dt_days), kp.guarantee_days):
@@ -421,7 +495,7 @@ def youth_guarantee_deadline(i, people, kp, pk, t, rep, acc_ev, on):
             return APPLY
         count(acc_ev, on, E_GUARANTEE)
         count(acc_ev, on, E_OFFER)
-        leave(i, people, kp, JOBSEEKER, ASSESSMENT, t, rep, acc_ev, on)
+        leave(i, people, kp, JOBSEEKER, ASSESSMENT, t, rep, acc_ev, acc_x, on)
         return ASSESSMENT
     count(acc_ev, on, E_NO_OFFER)
     return NO_MOVE
@@ -439,20 +513,24 @@ def queue(i, people, ns, mode, t):
 
 
 @njit(**INLINE)
-def move_or_queue(i, people, kp, s, ns, mode, t, rep, age, acc_ev, on):
-    """Move to ns, or queue for it when it needs a place from a limited pool (returns APPLY)."""
+def move_or_queue(i, people, kp, s, ns, mode, t, rep, age, acc_ev, acc_x, on):
+    """Move to ns, or queue for it when it needs a place from a limited pool (returns APPLY). An AAP recipient
+    whose activity ended goes back to AAP rather than to the register."""
+    ns = rules.back_to_aap(np.int64(people.benefit[i]), ns)
     if limited(kp, ns, mode, np.int64(people.county[i])):
         queue(i, people, ns, mode, t)
         return APPLY
-    move(i, people, kp, s, ns, mode, t, rep, age, acc_ev, on)
+    move(i, people, kp, s, ns, mode, t, rep, age, acc_ev, acc_x, on)
     return ns
 
 
 @njit(**INLINE)
-def move(i, people, kp, s, ns, mode, t, rep, age, acc_ev, on):
-    """Enter ns by this mode (M_*), then close the books of s."""
+def move(i, people, kp, s, ns, mode, t, rep, age, acc_ev, acc_x, on):
+    """Enter ns by this mode (M_*), then close the books of s (with what s was: NAV-bought education or not)."""
+    nav_paid_education = is_nav_paid_education(s, np.int64(people.flags[i]))
+    benefit = np.int64(people.benefit[i])
     enter(i, people, kp, ns, mode, age)
-    leave(i, people, kp, s, ns, t, rep, acc_ev, on)
+    close_books(i, people, kp, s, ns, t, rep, acc_ev, acc_x, on, nav_paid_education, benefit)
 
 
 @njit(**INLINE)
@@ -471,14 +549,24 @@ def enter(i, people, kp, ns, mode, age):
     people.flags[i] = flags
 
 
+@njit(**INLINE)
+def leave(i, people, kp, s, ns, t, rep, acc_ev, acc_x, on):
+    """A move s -> ns into a state with no programme to enter (ageing out, the cap, OT's end, the guarantee's
+    offer): close the books of s."""
+    close_books(i, people, kp, s, ns, t, rep, acc_ev, acc_x, on, is_nav_paid_education(s, np.int64(people.flags[i])),
+                np.int64(people.benefit[i]))
+
+
 @njit(**HOT)
-def leave(i, people, kp, s, ns, t, rep, acc_ev, on):
-    """The books of a move s -> ns: the events it counts, the clocks it stops and starts, the queue left."""
+def close_books(i, people, kp, s, ns, t, rep, acc_ev, acc_x, on, nav_paid_education, benefit):
+    """The books of a move s -> ns: the events it counts (``benefit``: what the person had in s), the clocks
+    it stops and starts, the queue left; time in education bought by NAV counts towards the cap."""
     people.want[i] = 0
     if on:
         count_move(i, people, kp, s, ns, t, acc_ev)
+        count_exit(i, people, kp, s, ns, t, benefit, acc_x)
     flags = np.int64(people.flags[i])
-    if is_nav_paid_education(s, flags):
+    if nav_paid_education:
         used = np.int64(people.education_measure_days[i]) + days_since(people.entered_step[i], t, kp.dt_days)
         people.education_measure_days[i] = used if used < SATURATE else SATURATE
     people.entered_step[i] = t
@@ -488,18 +576,21 @@ def leave(i, people, kp, s, ns, t, rep, acc_ev, on):
             count(acc_ev, on and rules.offer_in_time(waited, kp.guarantee_days), E_OFFER)
         flags &= ~FLAG_OFFER_PENDING
     people.flags[i] = flags
-    nav_spell(i, people, kp, s, ns, t, rep, acc_ev, on)
-    if ns == WORK or ns == AAP or ns == DISABILITY or ns == AGED_OUT:
+    nav_spell(i, people, kp, s, ns, t, rep, acc_ev, acc_x, on)
+    if ns == WORK or ns == AAP or ns == DISABILITY or ns == AGED_OUT or ns == DEPARTED:
         people.benefit[i] = B_NONE
-    elif people.benefit[i] == B_DAGPENGER and not (rules.in_nav_spell(ns) or ns == SCHOOL or ns == ADULT_VGO
-                                                  or ns == TERTIARY):
-        people.benefit[i] = B_NONE  # dagpenger ends off the register (inactive, apprentice, OT)
-    if ns == AGED_OUT:
+    elif s == AAP or people.benefit[i] == B_AAP:  # AAP goes on through activities and ends with them
+        keeps = rules.keeps_aap(ns, is_nav_paid_education(ns, np.int64(people.flags[i])))
+        people.benefit[i] = B_AAP if keeps else B_NONE
+    elif (people.benefit[i] == B_DAGPENGER or people.benefit[i] == B_LAYOFF_PAY) and \
+            not (rules.in_nav_spell(ns) or ns == SCHOOL or ns == ADULT_VGO or ns == TERTIARY):
+        people.benefit[i] = B_NONE  # dagpenger and layoff pay end off the register (inactive, apprentice, OT)
+    if ns == AGED_OUT or ns == DEPARTED:
         people.first_nav_step[i] = -2
 
 
 @njit(**INLINE)
-def nav_spell(i, people, kp, s, ns, t, rep, acc_ev, on):
+def nav_spell(i, people, kp, s, ns, t, rep, acc_ev, acc_x, on):
     """A NAV spell ends (its length counted) or begins: the first contact with NAV in the reporting window,
     and for a young job seeker the youth guarantee's clock."""
     was_nav = rules.in_nav_spell(s)
@@ -545,9 +636,9 @@ def count_move(i, people, kp, s, ns, t, acc_ev):
 
 
 @njit(**INLINE)
-def tally(i, people, kp, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev, acc_pool):
+def tally(i, people, kp, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev, acc_x, acc_pool):
     """Count person i at the end of the step: stocks, the flow, the fiscal booking, the capacity used,
-    attribute stocks and follow-ups after the first NAV contact."""
+    attribute stocks, follow-ups after the first NAV contact, and (at the month's end) the cross-tabulation."""
     n_c = acc_st.shape[1] - N_TALLY_CELLS
     c = people.county[i]
     flags = np.int64(people.flags[i])
@@ -556,11 +647,56 @@ def tally(i, people, kp, t, s_old, s_new, rep, acc_st, acc_fl, acc_ev, acc_pool)
     acc_st[s_new, n_c + (rules.age_band(age) * 4 + people.education[i]) * 2 + (1 if flags & FLAG_IMMIGRANT else 0)] += 1
     acc_fl[s_old, s_new] += 1
     acc_ev[E_BOOK + (s_new * N_PAYMENT_VARIANTS + payment_variant(s_new, flags)) * N_BENEFITS + people.benefit[i]] += 1
-    pool, unit = pool_of(kp, s_new, flags)
-    if pool >= 0:
-        acc_pool[pool, c] += unit
+    p0, u0, p1, u1 = pool_of(kp, s_new, flags)
+    if p0 >= 0:
+        acc_pool[p0, c] += u0
+    if p1 >= 0:
+        acc_pool[p1, c] += u1
     tally_attributes(i, people, kp, t, s_new, flags, acc_ev)
     tally_followups(i, people, kp, s_new, rep, acc_ev)
+    if rep >= 1 and kp.snapshot[t]:
+        tally_snapshot(i, people, kp, t, s_new, age, flags, acc_x)
+
+
+@njit(**INLINE)
+def tally_snapshot(i, people, kp, t, s, age, flags, acc_x):
+    """The month-end cross-tabulation: state x age group x education x immigrant x reduced work ability, and
+    state x months in the state (person-snapshots of the reported year)."""
+    row = acc_x[kp.report_year[t]]
+    cell = ((age_group(kp, age) * 4 + people.education[i]) * 2 + (1 if flags & FLAG_IMMIGRANT else 0)) * 2 \
+        + (1 if flags & FLAG_REDUCED_WORK_ABILITY else 0)
+    row[XT_CELLS + s * N_XCELLS + cell] += 1
+    row[XT_DURATION_STOCK + s * N_DURATIONS + duration_bin(kp, days_since(people.entered_step[i], t, kp.dt_days))] += 1
+
+
+@njit(**INLINE)
+def count_exit(i, people, kp, s, ns, t, benefit, acc_x):
+    """A move s -> ns by months spent in s, by age group and by the benefit held in s (the reported year's)."""
+    row = acc_x[kp.report_year[t]]
+    pair = s * N_STATES + ns
+    row[XT_EXIT_DURATION + pair * N_DURATIONS + duration_bin(kp, days_since(people.entered_step[i], t, kp.dt_days))] += 1
+    row[XT_EXIT_AGE + pair * N_AGE_GROUPS + age_group(kp, age_at(people, kp, i, t))] += 1
+    row[XT_EXIT_BENEFIT + pair * N_BENEFITS + benefit] += 1
+
+
+@njit(**INLINE)
+def age_group(kp, age_days):
+    """The cross-tabulation's age group of an age in days."""
+    g = 0
+    for k in range(1, kp.age_group_lo_days.shape[0]):
+        if age_days >= kp.age_group_lo_days[k]:
+            g = k
+    return g
+
+
+@njit(**INLINE)
+def duration_bin(kp, days):
+    """The months-in-state bin of a duration in days (0-1, 1-3, 3-6, 6-12, 12-24, 24+ months)."""
+    b = 0
+    for k in range(kp.duration_edges_days.shape[0]):
+        if days >= kp.duration_edges_days[k]:
+            b = k + 1
+    return b
 
 
 @njit(**INLINE)
@@ -574,6 +710,10 @@ def tally_attributes(i, people, kp, t, s, flags, acc_ev):
         acc_ev[E_STOCK_DP] += 1
     elif b == B_SA:
         acc_ev[E_STOCK_SA] += 1
+    elif b == B_LAYOFF_PAY:
+        acc_ev[E_STOCK_LAYOFF] += 1
+    elif b == B_AAP:
+        acc_ev[E_STOCK_AAP_ACTIVE] += 1
     if s == ADULT_VGO:
         acc_ev[E_STOCK_NAV_VGO if flags & FLAG_NAV_PAID else E_STOCK_COUNTY_VGO] += 1
     elif s == TERTIARY and (flags & FLAG_NAV_PAID):

@@ -22,6 +22,7 @@ from simulation.core.config import SimConfig
 from simulation.core.counts import InstitutionCounts, refill_changed
 from simulation.core.params import (
     build_params,
+    reported_years,
     combined_path_shares,
     county_strengths,
     hazard_entries,
@@ -90,6 +91,8 @@ class CrossSectorModel(mesa.Model):
                     np.zeros((n_chunks, N_STATES, N_STATES), dtype=np.int32),
                     np.zeros((n_chunks, schema.N_EVENTS), dtype=np.int64),
                     np.zeros((n_chunks, schema.N_POOLS, len(counties)), dtype=np.int64))
+        self.n_years = reported_years(report_steps, self.dt)
+        self.acc_x = np.zeros((n_chunks, self.n_years, schema.XT_SIZE), dtype=np.int32)  # yearly breakdowns
         self._app_idx = np.zeros(max(n, 1), dtype=np.int64)  # applicants for a place, listed by chunk
         self._app_count = np.zeros(n_chunks, dtype=np.int64)
         self.t = 0
@@ -146,7 +149,7 @@ class CrossSectorModel(mesa.Model):
         if cfg.run.engine == "agents":
             from simulation.institutions.persons import PersonEngine
 
-            self.engine = PersonEngine(self, people, params, self.table, self.key, len(counties))
+            self.engine = PersonEngine(self, people, params, self.table, self.key, len(counties), self.n_years)
 
     def _watch(self, watchers, counts: np.ndarray, learning: bool) -> None:
         """Let each county's institution take stock of its caseload and judge its pressure."""
@@ -288,8 +291,10 @@ class CrossSectorModel(mesa.Model):
             self.first_step_at = t0
         stocks, flows, events = self.out
         if self.engine is None:
-            K.run_steps(self.people, self.params, self.table, self.key, self.t, n, self.burn, self.chunk, *self.acc,
-                        self._app_idx, self._app_count, stocks, flows, events, self.group0)
+            acc_st, acc_fl, acc_ev, acc_pool = self.acc
+            K.run_steps(self.people, self.params, self.table, self.key, self.t, n, self.burn, self.chunk, acc_st, acc_fl,
+                        acc_ev, self.acc_x, acc_pool, self._app_idx, self._app_count, stocks, flows, events,
+                        self.group0)
         else:
             self.engine.run_steps(self.t, n, self.burn, stocks, flows, events, self.group0)
         self.kernel_seconds += time.perf_counter() - t0
@@ -317,6 +322,11 @@ class CrossSectorModel(mesa.Model):
     @property
     def n_persons(self) -> int:
         return int(self.people.state.shape[0])
+
+    def breakdowns(self) -> np.ndarray:
+        """The yearly breakdowns of the reported years, summed over chunks: [years, schema.XT_SIZE] (see schema)."""
+        acc = self.acc_x if self.engine is None else self.engine.acc_x
+        return acc.sum(axis=0, dtype=np.int64)
 
     def institutions_table(self, replicate: int) -> pd.DataFrame:
         """What the institutions recorded, tidy: step (reporting step at the period's start), county, institution,

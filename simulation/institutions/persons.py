@@ -31,16 +31,16 @@ from simulation.core.states import N_STATES, STATE_NAMES
 
 
 @njit(cache=True)
-def step_one(people, kp, table, rep_key, t, rep, i, acc_st, acc_fl, acc_ev, acc_pool):
+def step_one(people, kp, table, rep_key, t, rep, i, acc_st, acc_fl, acc_ev, acc_x, acc_pool):
     """Person i's step t, tallied; returns the new state, or ``schema.APPLY`` when the person
     queues for a budget-limited place (stays put until the allocation decides)."""
     s_old = np.int64(people.state[i])
-    ns = step.step_person(i, people, kp, table, rep_key, t, rep, acc_ev, rep >= 1)
+    ns = step.step_person(i, people, kp, table, rep_key, t, rep, acc_ev, acc_x, rep >= 1)
     if ns == schema.APPLY:
         allocation.pool_use(i, people, kp, acc_pool, 1)  # as the kernel's step_chunk: the current place counts
         return ns
     people.state[i] = ns
-    step.tally(i, people, kp, t, s_old, ns, rep, acc_st, acc_fl, acc_ev, acc_pool)
+    step.tally(i, people, kp, t, s_old, ns, rep, acc_st, acc_fl, acc_ev, acc_x, acc_pool)
     return ns
 
 
@@ -55,7 +55,7 @@ class Person(mesa.Agent):
     def step(self, engine: PersonEngine, t: int, rep: int) -> None:
         """Apply the rules to this person for global step t (reporting step rep)."""
         ns = step_one(engine.people, engine.params, engine.table, engine.key, t, rep, self.index,
-                      engine.acc_st[0], engine.acc_fl[0], engine.acc_ev[0], engine.acc_pool[0])
+                      engine.acc_st[0], engine.acc_fl[0], engine.acc_ev[0], engine.acc_x[0], engine.acc_pool[0])
         if ns == schema.APPLY:
             engine.applicants.append(self.index)
 
@@ -97,7 +97,7 @@ class PersonEngine:
     """Moves the persons of a CrossSectorModel step by step, one Mesa agent at a time."""
 
     def __init__(self, model: mesa.Model, people: schema.People, params: schema.KernelParams, table: np.ndarray,
-                 key: int, n_counties: int) -> None:
+                 key: int, n_counties: int, n_years: int) -> None:
         self.people = people
         self.params = reference_params(params)
         self.table, self.key = table, key
@@ -105,6 +105,7 @@ class PersonEngine:
         self.acc_fl = np.zeros((1, N_STATES, N_STATES), dtype=np.int32)
         self.acc_ev = np.zeros((1, schema.N_EVENTS), dtype=np.int64)
         self.acc_pool = np.zeros((1, schema.N_POOLS, n_counties), dtype=np.int64)
+        self.acc_x = np.zeros((1, n_years, schema.XT_SIZE), dtype=np.int32)  # yearly breakdowns, kept all run
         self.applicants: list[int] = []
         for i in range(people.state.shape[0]):
             Person(model, i)  # Mesa registers every agent with its model
@@ -127,6 +128,6 @@ class PersonEngine:
                 allocation.allocate(self.people, kp, self.key, t, self.acc_pool, app,
                                     np.array([app.size], dtype=np.int64), app.size)
                 allocation.apply_admissions(self.people, kp, self.key, t, rep, app, self.acc_st[0], self.acc_fl[0],
-                                            self.acc_ev[0], self.acc_pool[0])
+                                            self.acc_ev[0], self.acc_x[0], self.acc_pool[0])
             if rep >= 1:
                 K.reduce_chunks(rep, self.acc_st, self.acc_fl, self.acc_ev, stocks, flows, events, group0)

@@ -31,6 +31,7 @@ with warnings.catch_warnings():  # Solara's hook linter flags a hook in Mesa's o
     from mesa.visualization import Slider, SolaraViz
     from mesa.visualization.utils import update_counter
 
+from simulation.core.config import calendar_start
 from simulation.present import style
 from simulation.present.figures import run as plots
 from simulation.present.labels import AGENCY_LABELS, STATE_LABELS
@@ -210,7 +211,7 @@ def ledger_png(model: LiveModel) -> bytes:
 
 def _horizon(model: LiveModel, *axes) -> None:
     """The whole reported period on the x axis, so the curves grow across a fixed frame as the model steps."""
-    start = float(model.cfg.population.start_year)
+    start = float(calendar_start(model.cfg))
     for ax in axes:
         ax.set_xlim(start, start + model.cfg.run.years)
 

@@ -40,6 +40,8 @@ STATE_COLOURS = {
     "inactive": "#882255",
     "tertiary": "#332288",
     "aged_out": "#898989",
+    "sick_leave": "#44AA99",
+    "departed": "#B5B5B5",
 }
 # Categorical colours for series that are not states (jobs of a sweep, ...): Okabe-Ito, then Tol's wine and indigo.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255", "#332288")

@@ -14,8 +14,8 @@ import pandas as pd
 
 from simulation.core.config import SimConfig
 from simulation.core.schema import EV, MAX_FOLLOWUPS
-from simulation.core.states import AGE_BAND_EDGES, AGE_BAND_NAMES, NEET_STATES, OUT_OF_SCOPE, State
-from simulation.runs import ledger
+from simulation.core.states import AGE_BAND_EDGES, AGE_BAND_NAMES, IN_SCOPE, NEET_STATES, State
+from simulation.runs import ledger, public
 from simulation.runs.montecarlo import SimResult
 
 LABOUR_FORCE = (State.WORK, State.JOBSEEKER, State.ASSESSMENT, State.WORK_MEASURE, State.AMO_COURSE)
@@ -66,14 +66,15 @@ def series(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, np.ndar
     all_ = st[:, :, :, 0]
     youth = [_group(res, "age_band", b) for b in youth_bands(cfg.indicators.youth_max_age)]
     young = st[:, :, :, youth].sum(axis=3)
-    in_scope = all_.sum(axis=2) - all_[:, :, _idx(OUT_OF_SCOPE)].sum(axis=2)
+    in_scope = all_[:, :, _idx(IN_SCOPE)].sum(axis=2)
+    young_in_scope = young[:, :, _idx(IN_SCOPE)].sum(axis=2)  # the departed keep their age band
     lf = all_[:, :, _idx(LABOUR_FORCE)].sum(axis=2)
     young_lf = young[:, :, _idx(LABOUR_FORCE)].sum(axis=2)
     ev = res.events.astype(np.float64)
     scale = res.scale
     out = {
         "neet_share_youth": (Indicator("neet_share_youth", "share", f"16-{cfg.indicators.youth_max_age}-year-olds neither in work nor in education or training"),
-                             _ratio(young[:, :, _idx(NEET_STATES)].sum(axis=2), young.sum(axis=2))),
+                             _ratio(young[:, :, _idx(NEET_STATES)].sum(axis=2), young_in_scope)),
         "employment_rate": (Indicator("employment_rate", "share", "16-66-year-olds in work"),
                             _ratio(all_[:, :, int(State.WORK)], in_scope)),
         "unemployment_rate": (Indicator("unemployment_rate", "share", "registered job seekers (incl. in assessment) over the labour force"),
@@ -196,6 +197,8 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
     add("tax_revenue", "NOK bn/yr", "tax and contributions from the persons modelled who are in work", -tax / years / 1e9)
     add("net_public_cost", "NOK bn/yr", "spending by all agencies minus tax revenue (lower is better for the public purse)",
         per_item.sum(axis=1) / years / 1e9)
+    for name, (unit, definition, values) in public.quantities(res, cfg).items():  # the publishers' definitions
+        add(name, unit, definition, values)
     return out
 
 
@@ -251,11 +254,18 @@ def summary_table(per_rep: dict[str, tuple[Indicator, np.ndarray]], scale: float
     return pd.DataFrame(rows)
 
 
+# The headline: first the quantities with the publishers' definitions (comparable with NAV, SSB, Udir and the
+# OECD: simulation/runs/public.py), then the model's own indicators of flows, services and costs.
+PUBLIC_HEADLINE = [
+    "registered_fully_unemployed_rate", "registered_fully_unemployed_rate_16_24", "lfs_unemployment_rate",
+    "employment_rate_25_66", "neet_16_29", "aap_recipients", "disability_recipients", "vgo_completion_5_6_years",
+]
 HEADLINE = [
+    *PUBLIC_HEADLINE,
     "employment_rate_final_year", "unemployment_rate_final_year", "unemployment_rate_run_mean",
     "youth_unemployment_rate_final_year", "youth_unemployment_rate_run_mean",
     "neet_share_youth_final_year", "long_term_unemployed_final_year", "mean_nav_spell_weeks",
-    "in_work_12m_after_first_nav_contact", "youth_offer_within_deadline", "vgo_completion_youth",
+    "in_work_12m_after_first_nav_contact", "youth_offer_within_deadline",
     "adult_vgo_completion_nav", "tertiary_completion_nav", "immigrant_share_of_jobseekers_final_year",
     "in_nav_measures_final_year", "cost_nav", "cost_county", "net_public_cost",
 ]

@@ -33,6 +33,7 @@ def items(funding: FundingConfig) -> list[tuple[str, str]]:
         ("adult_vgo_earmarked_grant", "state"),
         ("tertiary_places", "state"), ("tertiary_measure_fees", "nav"),
         ("dagpenger", "nav"), ("aap", "nav"), ("disability_benefit", "nav"), ("measure_allowance", "nav"),
+        ("sickness_benefit", "nav"),
         ("social_assistance", "municipality"), ("tax_revenue", "state"),
     ]
 
@@ -56,6 +57,8 @@ def price_table(funding: FundingConfig) -> np.ndarray:
         table[S.AAP, v, :, k["aap"]] = b.aap
         table[S.DISABILITY, v, :, k["disability_benefit"]] = b.disability
         table[S.WORK, v, :, k["tax_revenue"]] = -funding.tax_per_worker
+        table[S.SICK_LEAVE, v, :, k["tax_revenue"]] = -funding.tax_per_worker  # sickness benefit is taxed as pay
+        table[S.SICK_LEAVE, v, :, k["sickness_benefit"]] = b.sickness_benefit
         for s in MEASURE_ALLOWANCE_STATES:
             table[s, v, int(Benefit.NONE), k["measure_allowance"]] = b.measure_allowance
     table[S.ADULT_VGO, 0, :, k["adult_vgo_county_places"]] = p.adult_vgo_county
@@ -68,7 +71,9 @@ def price_table(funding: FundingConfig) -> np.ndarray:
     for s, v in ((S.ADULT_VGO, 1), (S.ADULT_VGO, 2), (S.TERTIARY, 1)):
         table[s, v, int(Benefit.NONE), k["measure_allowance"]] = b.measure_allowance
     table[:, :, int(Benefit.DAGPENGER), k["dagpenger"]] = b.dagpenger
+    table[:, :, int(Benefit.LAYOFF_PAY), k["dagpenger"]] = b.dagpenger  # layoff pay is dagpenger under permittering
     table[:, :, int(Benefit.SOCIAL_ASSISTANCE), k["social_assistance"]] = b.social_assistance
+    table[:, :, int(Benefit.AAP), k["aap"]] = b.aap  # AAP is paid on through assessment, measures and NAV-bought education
     return table
 
 

@@ -21,9 +21,9 @@ import pandas as pd
 from omegaconf import open_dict
 
 from simulation.core import schema
-from simulation.core.config import ConfigError, SimConfig, validate
+from simulation.core.config import ConfigError, SimConfig, calendar_start, validate
 from simulation.core.population import selected_counties
-from simulation.core.states import N_STATES, STATE_NAMES, group_layout
+from simulation.core.states import IN_SCOPE, N_STATES, STATE_NAMES, group_layout
 from simulation.institutions.agencies import NAVCountyUnit
 from simulation.institutions.model import CrossSectorModel
 from simulation.runs.compose import CONFIG_DIR, load_config
@@ -111,7 +111,7 @@ class LiveModel(CrossSectorModel):
 
     def year_of(self, step: np.ndarray | int) -> np.ndarray | float:
         """Calendar year (fractional) at the end of a reported kernel step."""
-        return self.cfg.population.start_year + np.asarray(step) * self.dt / 365.25
+        return calendar_start(self.cfg) + np.asarray(step) * self.dt / 365.25
 
     @property
     def year(self) -> float:
@@ -120,8 +120,8 @@ class LiveModel(CrossSectorModel):
 
     @property
     def date(self) -> datetime.date:
-        """The calendar date reached: 1 January of ``population.start_year`` plus the reported days."""
-        return datetime.date(self.cfg.population.start_year, 1, 1) + datetime.timedelta(
+        """The calendar date reached: 1 January of the run's first year (``calendar_start``) plus the reported days."""
+        return datetime.date(calendar_start(self.cfg), 1, 1) + datetime.timedelta(
             days=self.reported_steps * self.dt)
 
     def stocks_frame(self) -> pd.DataFrame:
@@ -174,8 +174,7 @@ class LiveModel(CrossSectorModel):
         now = self.stocks[r, :, 0].astype(np.float64) * self.cfg.population.scale
         ledger = self.ledger_frame()
         spend = ledger[ledger["item"] != "tax_revenue"].groupby("agency", observed=False)["nok"].sum() / 1e9
-        out = {"year": self.year, "persons": float(now.sum() - now[STATE_NAMES.index("pre_entry")]
-                                                   - now[STATE_NAMES.index("aged_out")])}
+        out = {"year": self.year, "persons": float(now[list(IN_SCOPE)].sum())}
         for s in ("work", "jobseeker", "work_measure", "ot_followed"):
             out[s] = float(now[STATE_NAMES.index(s)])
         out["queue"] = float(sum(nav.queue for nav in self.nav_units)) if self._reported_steps else 0.0

@@ -16,11 +16,13 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from simulation.core import schema
-from simulation.core.config import SimConfig
-from simulation.core.params import steps_for
+from simulation.core.config import SimConfig, calendar_start
+from simulation.core.params import reporting_calendar, steps_for
 from simulation.core.population import bytes_per_person, selected_counties
 from simulation.core.states import N_STATES, group_layout
+from simulation.core.schema import FLAG_VOCATIONAL
 from simulation.institutions.model import CrossSectorModel
+from simulation.runs.cohorts import cohort_table
 from simulation.runs.memory import check_memory
 
 
@@ -53,6 +55,9 @@ class SimResult:
     events: np.ndarray  # int64[R, T+1, E]
     bookings: np.ndarray  # int64[R, T+1, S, V, B]: persons by state, variant and benefit at the end of each step
     institutions: pd.DataFrame  # what the DataCollector recorded: replicate, step, county, institution, variable, value
+    breakdowns: np.ndarray  # int64[R, years, schema.XT_SIZE]: the yearly cross-tabulations, exits and durations
+    cohorts: pd.DataFrame  # upper secondary starting cohorts per replicate (simulation.runs.cohorts)
+    snapshots: np.ndarray  # int[years]: month-end snapshots in each reported year (the cross-tabulation's divisor)
     counties: list[str]
     groups: list[tuple[str, str]]
     step_days: int
@@ -108,6 +113,7 @@ def _simulate(cfg: SimConfig, progress: bool | None) -> SimResult:
     counties = selected_counties(cfg)
     groups = group_layout(counties)
     burn, report = steps_for(cfg)
+    year, snap = reporting_calendar(burn, report, cfg.run.step_days)
     R = cfg.run.replicates
     stocks = np.zeros((R, report + 1, N_STATES, len(groups)), dtype=np.int32)
     flows = np.zeros((R, report + 1, N_STATES, N_STATES), dtype=np.int32)
@@ -120,6 +126,8 @@ def _simulate(cfg: SimConfig, progress: bool | None) -> SimResult:
     timing: dict = {}
     first_step_at = None
     institutions = []
+    breakdowns: list[np.ndarray] = []
+    cohorts: list[pd.DataFrame] = []
     t_setup = time.perf_counter() - t_start
     t_kernel = time.perf_counter()
     try:
@@ -132,6 +140,12 @@ def _simulate(cfg: SimConfig, progress: bool | None) -> SimResult:
                 first_step_at = model.first_step_at
             timing["kernel_s"] = timing.get("kernel_s", 0.0) + model.kernel_seconds
             institutions.append(model.institutions_table(rep))
+            breakdowns.append(model.breakdowns())
+            ppl = model.people
+            cohort = cohort_table(ppl.vgo_start_step, ppl.vgo_done_step, (ppl.flags & FLAG_VOCATIONAL) > 0, burn,
+                                  burn + report, cfg.run.step_days)
+            cohort.insert(0, "replicate", rep)
+            cohorts.append(cohort)
             n = model.n_persons
             n_persons.append(n)
             if cfg.run.check_invariants:
@@ -148,8 +162,10 @@ def _simulate(cfg: SimConfig, progress: bool | None) -> SimResult:
         stocks=stocks, flows=flows, events=events[:, :, :schema.N_PUBLIC_EVENTS],
         bookings=events[:, :, schema.E_BOOK:].reshape(R, report + 1, N_STATES, schema.N_PAYMENT_VARIANTS, schema.N_BENEFITS),
         institutions=pd.concat(institutions, ignore_index=True) if institutions else pd.DataFrame(),
+        breakdowns=np.stack(breakdowns), cohorts=pd.concat(cohorts, ignore_index=True),
+        snapshots=np.bincount(year[snap], minlength=breakdowns[0].shape[0]),
         counties=counties, groups=groups,
-        step_days=cfg.run.step_days, start_year=cfg.population.start_year, scale=cfg.population.scale,
+        step_days=cfg.run.step_days, start_year=calendar_start(cfg), scale=cfg.population.scale,
         n_persons=n_persons, bytes_per_person=bytes_per_person(),
         timings={**startup, "setup_s": t_setup, "simulate_s": elapsed, "kernel_s": timing.get("kernel_s", 0.0),
                  "person_steps": int(sum(n_persons) * (burn + report)),

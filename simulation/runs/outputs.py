@@ -24,12 +24,14 @@ import pyarrow.parquet as pq
 
 from simulation.core.schema import EVENT_NAMES
 from simulation.core.states import STATE_NAMES
+from simulation.runs import breakdowns
 from simulation.runs.atomic import atomic_write
 from simulation.runs.ledger import ledger_table
 from simulation.runs.montecarlo import SimResult
 
 MANIFEST = "manifest.json"
 TABLES = ("stocks.parquet", "flows.parquet", "events.parquet", "indicator_series.parquet", "indicators.parquet",
+          "crosstab.parquet", "exits.parquet", "durations.parquet", "cohorts.parquet",
           "indicators_by_replicate.parquet", "ledger.parquet", "institutions.parquet", "headline.csv")
 FAILED_FILE = "job_failed.txt"  # a sweep job that raised: the one-line reason, then the traceback (simulation.app)
 FIGURES_DIR = "figures"
@@ -349,6 +351,10 @@ def _write_small_tables(results, directory: Path) -> list[Path]:
                                                raw.start_year),
         "indicators.parquet": lambda: results.indicators,
         "indicators_by_replicate.parquet": lambda: replicate_table(results.per_replicate),
+        "crosstab.parquet": lambda: breakdowns.crosstab_table(raw),
+        "exits.parquet": lambda: breakdowns.exits_table(raw),
+        "durations.parquet": lambda: breakdowns.durations_table(raw),
+        "cohorts.parquet": lambda: raw.cohorts,
     }
     written = []
     for name, table in tables.items():
