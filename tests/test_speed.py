@@ -54,7 +54,7 @@ def test_plain_overrides_are_not_composed_twice(monkeypatch):
     assert composed == []
     for needs in (["economy=recession"], ["+cooperation.by_county.Oslo=0.3"], ["cooperation.by_county={}"],
                   ["~run.seed"], ["run=3"], ["-m", "run.replicates=2,3", "cooperation=weak,strong"],
-                  ["economy.replay.start_year=3"]):
+                  ["economy.replay.first_year=2009"]):
         composed.clear()
         assert ov.check_overrides(needs) is None
         assert len(composed) == 1, needs
@@ -63,7 +63,7 @@ def test_plain_overrides_are_not_composed_twice(monkeypatch):
 def test_a_bad_override_still_fails_in_one_line():
     assert ov.check_overrides(["run.replicate=3"]).startswith("config error: run.replicate: unknown key")
     assert "unknown option" in ov.check_overrides(["economy=recesion"])
-    assert ov.check_overrides(["economy.replay.start_year=3"]).startswith("config error: economy.replay")
+    assert ov.check_overrides(["economy.replay.first_year=2009"]).startswith("config error: economy.replay")
 
 
 @settings(max_examples=200, deadline=None)

@@ -61,24 +61,27 @@ def institution_counts(people, kp, caseload, ot, units, queue):
             caseload[c] += 1
         elif s == OT:
             ot[c] += 1
-        pool, unit = pool_of(kp, s, np.int64(people.flags[i]))
-        if pool >= 0:
-            units[pool, c] += unit
+        p0, u0, p1, u1 = pool_of(kp, s, np.int64(people.flags[i]))
+        if p0 >= 0:
+            units[p0, c] += u0
+        if p1 >= 0:  # a NAV-bought course in a county place: the place and NAV's money
+            units[p1, c] += u1
     queue_counts(people, kp, queue)
 
 
 @njit(**HOT)
 def queue_counts(people, kp, queue):
     """Persons queueing for each pool, per county (int64[N_POOLS, C], overwritten)."""
-    n_pools = queue.shape[0]
     queue[:, :] = 0
     for i in range(people.state.shape[0]):
         if people.want[i] != 0:
             ns, mode = wanted(people.want[i])
-            q = pool_on_entry(kp, ns, mode)[0]
-            if q < 0:  # as the kernel's count indexes it (never reached: only places in a pool are queued for)
-                q += n_pools
-            queue[q, np.int64(people.county[i])] += 1
+            q0, _, q1, _ = pool_on_entry(kp, ns, mode)
+            c = np.int64(people.county[i])
+            if q0 >= 0:
+                queue[q0, c] += 1
+            if q1 >= 0:
+                queue[q1, c] += 1
 
 
 @njit(**HOT)

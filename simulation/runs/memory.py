@@ -19,7 +19,7 @@ from pathlib import Path
 from simulation.core.config import ConfigError, SimConfig
 from simulation.core.schema import N_EVENTS
 from simulation.core.params import steps_for
-from simulation.core.population import bytes_per_person, person_counts, selected_counties
+from simulation.core.population import bytes_per_person, expected_persons, selected_counties
 from simulation.core.states import N_STATES, group_layout
 
 BASE_BYTES = 450 * 2**20  # the interpreter with numpy, numba, pandas, pyarrow, Mesa and Hydra loaded
@@ -35,7 +35,7 @@ def estimate_bytes(cfg: SimConfig) -> int:
     groups = len(group_layout(selected_counties(cfg)))
     tallies = cells * (N_STATES * groups * 4 + N_STATES * N_STATES * 4 + N_EVENTS * 8)
     tables = cells * (TABLE_BYTES_PER_STOCK_CELL * N_STATES * groups + TABLE_BYTES_PER_STEP)
-    persons = sum(a + b for a, b in person_counts(cfg).values())
+    persons = expected_persons(cfg)
     per_person = bytes_per_person() + PERSON_OVERHEAD.get(cfg.run.engine, PERSON_OVERHEAD["agents"])
     return int(BASE_BYTES + tallies + tables + persons * per_person)
 
