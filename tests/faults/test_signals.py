@@ -55,7 +55,10 @@ def test_kill_during_a_write_leaves_a_temporary_file_that_the_next_run_removes(t
     proc = cli("simulation", *TINY, f"hydra.run.dir={run_dir}", fault="sigkill@write:events.parquet")
     assert proc.returncode == -signal.SIGKILL
     left = [p.name for p in run_dir.iterdir() if p.name.endswith(".tmp")]
-    assert len(left) == 1 and left[0].startswith(".events.parquet.")  # no half-written events.parquet ...
+    # stocks.parquet is encoded on a second thread while the other tables are written, so its temporary file
+    # may be left as well; what matters: no half-written table under a final name ...
+    assert any(n.startswith(".events.parquet.") for n in left)
+    assert set(left) <= {n for n in left if n.startswith((".events.parquet.", ".stocks.parquet."))}
     assert not (run_dir / "events.parquet").exists() and not _complete(run_dir)  # ... and not complete
     again = cli("simulation", *TINY, "output.overwrite=true", f"hydra.run.dir={run_dir}")
     assert again.returncode == 0, again.stderr[-3000:]
