@@ -141,3 +141,31 @@ def test_age_bands_switch_where_the_rules_do():
                       (66.99, 6), (67.0, 7)):
         assert rules.age_band(int(round(age * Y))) == band, age
     assert rules.rate_band(D(10)) == 1 and rules.rate_band(D(70)) == 6
+
+
+def test_an_immigrant_enters_in_the_step_of_arrival_and_one_born_here_at_16():
+    assert not rules.arrives(9, 10) and rules.arrives(10, 10) and rules.arrives(11, 10)
+    assert not rules.arrives(500, -1)  # born in Norway: no arrival step, enters at 16 (enters_scope)
+
+
+def test_whole_years_of_age_index_the_population_change_tables():
+    assert rules.whole_years(D(16)) == 16 and rules.whole_years(D(17) - 1) == 16
+    assert rules.whole_years(-5) == 0 and rules.whole_years(D(80)) == 67
+
+
+@pytest.mark.parametrize("state", [State.ASSESSMENT, State.WORK_MEASURE, State.AMO_COURSE])
+def test_aap_goes_on_through_assessment_and_measures(state):
+    assert rules.keeps_aap(int(state), False)
+
+
+@pytest.mark.parametrize("state", [State.JOBSEEKER, State.WORK, State.INACTIVE, State.ADULT_VGO, State.TERTIARY])
+def test_aap_ends_on_the_register_in_work_or_in_education_paid_by_others(state):
+    assert not rules.keeps_aap(int(state), False)
+    assert rules.keeps_aap(int(State.ADULT_VGO), True) and rules.keeps_aap(int(State.TERTIARY), True)
+
+
+def test_an_aap_recipient_whose_activity_ended_goes_back_to_aap_not_to_the_register():
+    aap, none = int(Benefit.AAP), int(Benefit.NONE)
+    assert rules.back_to_aap(aap, int(State.JOBSEEKER)) == int(State.AAP)
+    assert rules.back_to_aap(none, int(State.JOBSEEKER)) == int(State.JOBSEEKER)
+    assert rules.back_to_aap(aap, int(State.WORK)) == int(State.WORK)
