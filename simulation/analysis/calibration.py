@@ -231,6 +231,7 @@ class Settings:
     restart_tol: float = 0.01  # restart least_squares from the best point until it gains less than this (relative)
     workers: int = 1  # processes that evaluate a Jacobian's points side by side (each runs the kernel on 1 thread)
     preset: str = "domain_2020"
+    extends: str = ""  # an option of the preset's own config group that the preset starts from (its defaults list)
     source: str = ""
     targets_path: str = ""
 
@@ -285,6 +286,10 @@ def load_settings(path: Path | str = DEFAULT_SETTINGS, targets: Path | str | Non
         out.preset = str(s["preset"])
         if not out.preset.replace("_", "").isalnum():
             raise ConfigError(f"{path}:settings.preset={out.preset!r}: use letters, digits and _ only")
+    if "extends" in s:
+        out.extends = str(s["extends"])
+        if not out.extends.replace("_", "").isalnum():
+            raise ConfigError(f"{path}:settings.extends={out.extends!r}: use letters, digits and _ only")
     return out
 
 
@@ -641,6 +646,8 @@ def preset_text(settings: Settings, objective_overrides: list[str], report_dir: 
              f"# Calibrated parameters (preset {settings.preset}): written by `python -m simulation.calibration`, {when}.",
              f"# Fit report: {report_dir}/fit_report.csv. Targets: {_relative(settings.targets_path)}. Do not edit by hand;",
              "# recalibrate instead (README, Calibration). `calibrated=none` runs the model without this preset."]
+    if settings.extends:  # the values not fitted come from the option the fit started from
+        lines += ["defaults:", f"  - {settings.extends}", "  - _self_"]
     tree: dict = {}
     for o in objective_overrides:
         key, val = o.split("=", 1)
