@@ -17,8 +17,10 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the simulation package
 # every file with compiled code or code that compiled code inlines, relative to the package
-COMPILED_SOURCES = ("core/states.py", "core/schema.py", "core/rng.py", "core/rules.py", "core/kernel.py",
-                    "core/step.py", "core/allocation.py", "core/counts.py", "institutions/persons.py")
+# (tests/test_numba_cache.py checks that every module defining a compiled function is listed)
+COMPILED_SOURCES = ("core/states.py", "core/schema.py", "core/rng.py", "core/rules.py", "core/hazards.py",
+                    "core/places.py", "core/kernel.py", "core/step.py", "core/allocation.py", "core/counts.py",
+                    "institutions/persons.py")
 
 
 def cache_dir() -> Path:
