@@ -1,6 +1,6 @@
 """Capacities bind and queues form: NAV's measure budget and caseworker time, the county's adult-education
 places and the labour market's apprenticeship places. Places go by right, then the youth guarantee, then
-waiting time, then a random key; mechanisms 4 (public first) and 6 (combined paths) of DOMAIN.md."""
+waiting time, then a random key; mechanisms 4 (public first) and 6 (combined paths) of docs/domain.md."""
 from __future__ import annotations
 
 import numpy as np
@@ -154,7 +154,7 @@ def steady_and_recession():
 
 
 def test_a_recession_makes_youth_wait_for_apprenticeship_places(steady_and_recession):
-    """The labour market offers fewer apprenticeship places in a downturn (DOMAIN.md): queues grow (paired)."""
+    """The labour market offers fewer apprenticeship places in a downturn (docs/domain.md): queues grow (paired)."""
     mean, half = paired_change(*steady_and_recession, "waiting_for_apprenticeship_final_year")
     assert mean - half > 0, f"{mean:.0f} +- {half:.0f} waiting"
     places = steady_and_recession[1].raw.institutions.query("variable == 'apprenticeship_cycle'")["value"]
@@ -169,7 +169,7 @@ def test_a_recession_lengthens_the_wait_for_assessment(steady_and_recession):
 
 @pytest.fixture(scope="module")
 def weak_and_strong():
-    # calibrated=none: the calibrated preset sends few to NAV-bought adult VGO (seed 003: 3 500 in training)
+    # calibrated=none: the calibrated preset sends few to NAV-bought adult VGO ([MeldSt32-2021]: 3 500 in training)
     size = ["run.replicates=12", "population.scale=300", "run.years=3", "run.burn_in_years=1", "calibrated=none"]
     return run(small_config(*size, "cooperation=weak")), run(small_config(*size, "cooperation=strong"))
 
@@ -187,7 +187,7 @@ def test_stronger_cooperation_opens_combined_paths(weak_and_strong):
 
 
 def test_combined_paths_end_as_in_the_pyk_pilot():
-    """PYK (seed 004): 13 of 25 to an apprenticeship, 4 back to Vg1. With places unlimited the simulated ends
+    """PYK ([SINTEF-2010]): 13 of 25 to an apprenticeship, 4 back to Vg1. With places unlimited the simulated ends
     match the configured shares within 3 binomial standard errors."""
     cfg = small_config("cooperation.strength=1", "cooperation.effects.combined_path=1", "run.replicates=4",
                        "population.scale=200", "run.years=3", "funding.apprenticeship_places_relative=null")
@@ -219,7 +219,7 @@ def test_public_first_enforced_delivers_every_nav_bought_course_in_county_places
 
 
 def test_an_earmarked_grant_pays_county_places_instead_of_nav():
-    """Utdanningsløftet (seed 003: NOK 300 m for about 5 000 adults without a right): the grant's places take
+    """Utdanningsløftet ([MeldSt32-2021]: NOK 300 m for about 5 000 adults without a right): the grant's places take
     adults NAV would otherwise buy a course for; the state pays, NAV pays less (paired)."""
     size = ["run.replicates=6", "population.scale=100", "run.years=2", "calibrated=none"]
     base = run(small_config(*size))

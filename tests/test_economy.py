@@ -264,7 +264,7 @@ def test_youth_unemployment_rises_more_than_adults_in_the_2008_replay():
 
 
 def test_more_people_take_up_education_in_a_recession():
-    """DOMAIN.md: more youth apply for education in downturns. Same recession and seed (CRN), with and
+    """docs/domain.md: more youth apply for education in downturns. Same recession and seed (CRN), with and
     without the education response: returns to school and county adult VGO starts rise."""
     from simulation.core.states import State
     from simulation.runs.montecarlo import simulate

@@ -62,7 +62,7 @@ def weak_and_strong():
     # A 4-year burn-in: completion is counted over exits in the window, so while stronger cooperation is
     # still raising the inflow into (2-year) adult VGO, recent starters add drop-outs before completions
     # calibrated=none: these tests pin down mechanisms, not levels. The calibrated preset sends a third as many
-    # persons to NAV-bought adult VGO (3 500 in training, seed 003), too few at this size to see the drop-out
+    # persons to NAV-bought adult VGO (3 500 in training, [MeldSt32-2021]), too few at this size to see the drop-out
     # effect (+0.05 +- 0.10 with 12 replicates); the uncalibrated rates and 20 replicates give +0.09 +- 0.04
     size = ["run.replicates=20", "population.scale=300", "run.years=3", "run.burn_in_years=4", "calibrated=none"]
     return run(small_config(*size, "cooperation=weak")), run(small_config(*size, "cooperation=strong"))

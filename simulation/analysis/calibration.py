@@ -1,6 +1,6 @@
 """Calibration by the simulated method of moments: fit the free parameters to the published targets.
 
-The targets (``configs/targets/domain.yaml``) are DOMAIN.md's figures, each mapped to a model quantity
+The targets (``configs/targets/domain.yaml``) are docs/domain.md's figures, each mapped to a model quantity
 with the same definition and given a tolerance. The free parameters and the run settings are in
 ``configs/calibration/default.yaml``. The objective is the weighted squared distance
 
@@ -624,7 +624,7 @@ def unmet_explanations(table: pd.DataFrame) -> dict[str, str]:
             "the model's immigrants differ from natives only by multipliers on job finding and layoffs; the two "
             "immigrant targets pull these the same way, so the fit trades one against the other",
         "immigrants_among_measure_participants_q4_2020":
-            "NAV prioritises immigrants from outside the EEA for measures (seed 003), but the model moves job seekers "
+            "NAV prioritises immigrants from outside the EEA for measures ([MeldSt32-2021]), but the model moves job seekers "
             "into assessment and measures at the same rate whatever their background, so the immigrant share among "
             "participants follows (and stays a little below) their share among job seekers; a higher share needs an "
             "immigrant multiplier on the assessment rate, which the model does not have",

@@ -1,6 +1,6 @@
 """Global sensitivity analysis of the headline indicators to the assumption parameters (SALib).
 
-Many rates and all cooperation effect sizes have no source (DOMAIN.md): they are marked
+Many rates and all cooperation effect sizes have no source (docs/domain.md): they are marked
 "assumption" in the configs. This module shows which of them move the headline indicators:
 
 1. **Morris screening** of every parameter in the space (``configs/sensitivity/default.yaml``):

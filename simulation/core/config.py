@@ -347,7 +347,7 @@ class WorkMeasureRates:
 
 @dataclass
 class CombinedPathRates:
-    """Combined paths (mechanism 6; the PYK model in Troms, seed 004): school part + work practice."""
+    """Combined paths (mechanism 6; the PYK model in Troms, [SINTEF-2010]): school part + work practice."""
 
     years: float = span_years()
     max_age: int = _range(16, 30)
@@ -504,7 +504,7 @@ class BenefitPrices:
 
 @dataclass
 class EarmarkedGrants:
-    """State grants to the counties for adult VGO for those without a right (Utdanningsloftet, seed 003)."""
+    """State grants to the counties for adult VGO for those without a right (Utdanningsloftet, [MeldSt32-2021])."""
 
     adult_education_nok_m_per_year: float = _range(0.0, 1e5)
     nok_per_place_year: float = _range(0.0, 1e7, lo_open=True)
@@ -735,7 +735,7 @@ def calendar_start(cfg: SimConfig) -> int:
 
 def check_replay_path(cfg: SimConfig) -> None:
     """A replay's path: at least two [calendar date, rate] points in time order, and an episode that overlaps
-    the reported years (population.start_year .. + run.years)."""
+    the reported period (economy.replay.first_year to first_year + run.years)."""
     rp = cfg.economy.replay
     path = [list(p) if isinstance(p, (list, tuple)) else p for p in rp.path]
     if len(path) < 2:
@@ -756,7 +756,7 @@ def check_replay_path(cfg: SimConfig) -> None:
     first, last = rp.first_year, rp.first_year + cfg.run.years
     if path[-1][0] < first or path[0][0] > last:
         _fail("economy.replay.first_year", rp.first_year,
-              f"the episode {path[0][0]:g}-{path[-1][0]:g} lies outside the reported years {first}-{last:g}")
+              f"the episode {path[0][0]:g}-{path[-1][0]:g} lies outside the reported period [{first}, {last:g})")
 
 
 def check_semantics(cfg: SimConfig) -> None:

@@ -4,7 +4,7 @@ market and a cooperation agreement.
 People are too many to be Python objects and live in the kernel's arrays; institutions are few and
 decide. Every update period the NAV unit and the county authority take stock of their caseloads;
 the cooperation agreement sets the county's effective cooperation strength from NAV's pressure,
-key-person shocks and slow recovery (DOMAIN.md, mechanism 7); the county authority thins OT's
+key-person shocks and slow recovery (docs/domain.md, mechanism 7); the county authority thins OT's
 follow-up when more youth need it than OT has capacity for. After the burn-in each sets the places it
 has: NAV its measure budget and caseworker time (assessment places), the county its adult-education
 places, the labour market its apprenticeship places (which follow the business cycle). The kernel's
@@ -96,7 +96,7 @@ class CountyAuthority(CaseloadWatcher):
 
 
 class LabourMarket(mesa.Agent):
-    """Arbeidslivet in a county: employers offer apprenticeship places, fewer in downturns (DOMAIN.md).
+    """Arbeidslivet in a county: employers offer apprenticeship places, fewer in downturns (docs/domain.md).
     Job finding and layoffs follow the business cycle inside the kernel (simulation.core.economy)."""
 
     def __init__(self, model: mesa.Model, county: int, name: str, places_relative: float | None):

@@ -64,7 +64,7 @@ def _years(res, n: int) -> np.ndarray:
 
 def crosstab_table(res) -> pd.DataFrame:
     """Tidy: replicate, year, state, age_group, education, immigrant, reduced_work_ability, persons (mean over
-    the year's month-ends, simulated) and persons_scaled; cells that are empty in every year are left out."""
+    the year's month-ends, simulated) and persons_scaled; a cell with no one in a year is left out of that year."""
     x = crosstab(res)
     R, Y = x.shape[:2]
     idx = np.nonzero(np.nan_to_num(x) > 0)

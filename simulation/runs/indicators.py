@@ -1,4 +1,4 @@
-"""What users read off the model (DOMAIN.md), per replicate, and their Monte Carlo summaries.
+"""What users read off the model (docs/domain.md), per replicate, and their Monte Carlo summaries.
 
 Each indicator is computed per replicate from the raw tallies; ``summarise`` then gives the
 mean, a 90 % confidence interval of the mean (Student t over replicates) and the 5-95 %
@@ -112,7 +112,7 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
                 np.nanmean(arr[:, 1:], axis=1))
     imm_yes = _group(res, "immigrant", "yes")
     js = res.stocks[:, fy, int(State.JOBSEEKER), :].mean(axis=1)
-    add("immigrant_share_of_jobseekers_final_year", "share", "immigrants among registered job seekers (seed 003: 42 %, Q4 2020)",
+    add("immigrant_share_of_jobseekers_final_year", "share", "immigrants among registered job seekers ([MeldSt32-2021]: 42 %, Q4 2020)",
         _ratio(js[:, imm_yes], js[:, 0]))
     add("mean_nav_spell_weeks", "weeks", "mean length of completed NAV spells (job seeker, assessment, measures)",
         _ratio(e("nav_spell_days"), e("nav_spell_ends") * 7.0))
@@ -127,12 +127,12 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
     vgo_not = (e("school_general_fail") + e("school_dropout") + e("apprentice_fail") + e("apprentice_dropout")
                + e("school_vocational_no_contract"))
     add("vgo_completion_youth", "share", "exits from youth VGO (school, apprenticeship) that are completions", _ratio(vgo_done, vgo_done + vgo_not))
-    for who, label in (("county", "on the adult right (county place)"), ("nav", "bought by NAV as a measure (seed 003: under 50 %)")):
+    for who, label in (("county", "on the adult right (county place)"), ("nav", "bought by NAV as a measure ([MeldSt32-2021]: under 50 %)")):
         done = e(f"adult_vgo_{who}_pass")
         add(f"adult_vgo_completion_{who}", "share", f"adult VGO completed, {label}",
             _ratio(done, done + e(f"adult_vgo_{who}_fail") + e(f"adult_vgo_{who}_dropout")))
     done = e("tertiary_nav_pass")
-    add("tertiary_completion_nav", "share", "higher education as a NAV measure completed (seed 003: about 30 %)",
+    add("tertiary_completion_nav", "share", "higher education as a NAV measure completed ([MeldSt32-2021]: about 30 %)",
         _ratio(done, done + e("tertiary_nav_fail") + e("tertiary_nav_dropout")))
     for state, label in ((State.WORK_MEASURE, "work-oriented measures"), (State.AMO_COURSE, "AMO courses"),
                          (State.ASSESSMENT, "assessment / guidance"), (State.AAP, "work assessment allowance (AAP)"),
@@ -176,9 +176,9 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
     add("combined_path_starts_per_year", "persons", "youth starting a combined path (school part + work practice, mechanism 6), per year (scaled)",
         e("combined_path_starts") * scale / (res.steps * res.step_days / 365.25))
     ends = e("combined_path_ends")
-    add("combined_path_to_apprenticeship", "share", "combined paths ending with an apprenticeship contract (PYK, seed 004: 13 of 25)",
+    add("combined_path_to_apprenticeship", "share", "combined paths ending with an apprenticeship contract (PYK, [SINTEF-2010]: 13 of 25)",
         _ratio(e("combined_path_to_apprenticeship"), ends))
-    add("combined_path_to_school", "share", "combined paths ending back in school, Vg1 (PYK, seed 004: 4 of 25)",
+    add("combined_path_to_school", "share", "combined paths ending back in school, Vg1 (PYK, [SINTEF-2010]: 4 of 25)",
         _ratio(e("combined_path_to_school"), ends))
     inst = res.institutions
     if not inst.empty:

@@ -8,7 +8,9 @@ quantity that counts the same persons (configs/targets/norway.yaml names them in
 - The Labour Force Survey (SSB's AKU): employed are persons in work, on sick leave and apprentices, plus the
   pupils and students with a part-time job (a share, ``indicators.lfs_student_employment_share``); unemployed are
   registered job seekers and measure participants without reduced work ability, plus pupils and students looking
-  for work (``indicators.lfs_student_job_search_share``). The model has persons 16-66; the LFS counts 15-74.
+  for work (``indicators.lfs_student_job_search_share``) and a share of the inactive
+  (``indicators.lfs_inactive_job_search_share``); a temporary layoff (*permittering*) under three months counts as
+  employment in the LFS and as unemployment at NAV. The model has persons 16-66; the LFS counts 15-74.
 - NEET 15-29 (SSB, register): neither employed nor in education nor in a labour-market measure.
 - Upper secondary completion of starting cohorts within 5 (general) or 6 (vocational) years
   (``simulation.runs.cohorts``).
@@ -59,6 +61,13 @@ class Year:
         self.employment_share_25 = cfg.indicators.lfs_student_employment_share_25_plus if cfg is not None else 0.0
         self.search_share = cfg.indicators.lfs_student_job_search_share if cfg is not None else 0.0
         self.inactive_search_share = cfg.indicators.lfs_inactive_job_search_share if cfg is not None else 0.0
+        # the LFS counts a temporary layoff (permittering) that has lasted under three months as employment (temporary
+        # absence); NAV counts the fully laid off among its helt ledige. The cross-tabulation does not carry benefits,
+        # so the laid off are moved in the totals only: the stock on layoff pay times the share of a stock with
+        # exponential durations at the recall rate that is under 13 weeks old
+        under_3_months = 1.0 - np.exp(-cfg.rates.jobseeker.recall_rate * 0.25) if cfg is not None else 0.0
+        self.laid_off_working = (year_stock(res, "stock_temporarily_laid_off", year) * under_3_months
+                                 if cfg is not None else 0.0)
 
     def persons(self, states, ages=None, edu=None, rwa=None) -> np.ndarray:
         """Simulated persons per replicate in these states (and age groups, education levels, rwa 0/1)."""
@@ -79,13 +88,17 @@ class Year:
         out = self.employment_share * self.persons(STUDENTS, young, edu) if young else 0.0
         return out + (self.employment_share_25 * self.persons(STUDENTS, older, edu) if older else 0.0)
 
+    def _laid_off(self, ages, edu):
+        """Temporarily laid-off persons the LFS counts as employed: in the totals only (see __init__)."""
+        return self.laid_off_working if ages is None and edu is None else 0.0
+
     def lfs_employed(self, ages=None, edu=None) -> np.ndarray:
-        return self.persons(EMPLOYED, ages, edu) + self.students_with_work(ages, edu)
+        return self.persons(EMPLOYED, ages, edu) + self.students_with_work(ages, edu) + self._laid_off(ages, edu)
 
     def lfs_unemployed(self, ages=None, edu=None) -> np.ndarray:
         students_without_work = self.persons(STUDENTS, ages, edu) - self.students_with_work(ages, edu)
         return (self.persons(REGISTERED + MEASURES, ages, edu, rwa=0) + self.search_share * students_without_work
-                + self.inactive_search_share * self.persons((S.INACTIVE,), ages, edu))
+                + self.inactive_search_share * self.persons((S.INACTIVE,), ages, edu) - self._laid_off(ages, edu))
 
     def population(self, ages=None, edu=None) -> np.ndarray:
         return self.persons(IN_SCOPE, ages, edu)
