@@ -6,6 +6,7 @@ the preset and a fit report (the method: :mod:`simulation.analysis.calibration`)
 """
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import sys
 from collections.abc import Sequence

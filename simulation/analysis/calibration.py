@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +88,7 @@ def load_targets(path: Path | str) -> list[Target]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read targets ({exc.__class__.__name__})")
+        raise ConfigError(f"{path}: cannot read targets ({exc.__class__.__name__})") from None
     entries = data.get("targets") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise ConfigError(f"{path}: needs a non-empty list 'targets'")
@@ -135,7 +135,7 @@ def load_targets(path: Path | str) -> list[Target]:
         try:
             tol = float(tol)
         except (TypeError, ValueError):
-            raise ConfigError(f"{where}.tolerance={tol!r}: must be a positive number")
+            raise ConfigError(f"{where}.tolerance={tol!r}: must be a positive number") from None
         if not (np.isfinite(tol) and tol > 0):
             raise ConfigError(f"{where}.tolerance={tol!r}: must be a positive number")
         out.append(Target(name, value, unit, role, str(e["source"]), str(e["definition"]), str(quantity), tol,
@@ -250,7 +250,7 @@ def load_settings(path: Path | str = DEFAULT_SETTINGS, targets: Path | str | Non
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read calibration settings ({exc.__class__.__name__})")
+        raise ConfigError(f"{path}: cannot read calibration settings ({exc.__class__.__name__})") from None
     if not isinstance(data, dict) or "parameters" not in data:
         raise ConfigError(f"{path}: needs 'parameters' (a parameter space) and 'settings'")
     space = parse_space(data["parameters"], f"{path}:parameters")
@@ -277,7 +277,7 @@ def load_settings(path: Path | str = DEFAULT_SETTINGS, targets: Path | str | Non
             try:
                 v = conv(opt[key])
             except (TypeError, ValueError):
-                raise ConfigError(f"{path}:settings.optimiser.{key}={opt[key]!r}: must be a number")
+                raise ConfigError(f"{path}:settings.optimiser.{key}={opt[key]!r}: must be a number") from None
             if not v >= lo:
                 raise ConfigError(f"{path}:settings.optimiser.{key}={v!r}: must be at least {lo}")
             setattr(out, key, v)

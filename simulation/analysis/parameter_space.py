@@ -40,7 +40,7 @@ def parse_space(entries: object, where: str) -> list[Parameter]:
         try:
             low, high = float(e["low"]), float(e["high"])
         except (KeyError, TypeError, ValueError):
-            raise ConfigError(f"{where}.{key}: low and high must be numbers, got {e.get('low')!r}, {e.get('high')!r}")
+            raise ConfigError(f"{where}.{key}: low and high must be numbers, got {e.get('low')!r}, {e.get('high')!r}") from None
         if not (np.isfinite(low) and np.isfinite(high) and low < high):
             raise ConfigError(f"{where}.{key}: bounds [{low}, {high}] must be finite with low < high")
         out.append(Parameter(key, low, high, str(e.get("note", ""))))
@@ -57,7 +57,7 @@ def load_space(path: Path | str, section: str | None = None) -> list[Parameter]:
     try:
         data = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read parameter space ({exc.__class__.__name__})")
+        raise ConfigError(f"{path}: cannot read parameter space ({exc.__class__.__name__})") from None
     where = str(path)
     if section is not None:
         if not isinstance(data, dict) or section not in data:

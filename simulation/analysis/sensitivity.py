@@ -181,7 +181,7 @@ def load(path: Path | str = DEFAULT_SPACE, changes: Sequence[str] = ()) -> tuple
     try:
         data = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"sensitivity error: {path}: cannot read ({exc.__class__.__name__})")
+        raise ConfigError(f"sensitivity error: {path}: cannot read ({exc.__class__.__name__})") from None
     if not isinstance(data, dict) or "parameters" not in data:
         raise ConfigError(f"sensitivity error: {path}: needs a 'settings' mapping and a 'parameters' list")
     unknown = sorted(set(data) - {"settings", "parameters"})
@@ -195,7 +195,7 @@ def load(path: Path | str = DEFAULT_SPACE, changes: Sequence[str] = ()) -> tuple
             merged = OmegaConf.merge(OmegaConf.create({"settings": data.get("settings") or {}}),
                                      OmegaConf.from_dotlist(list(changes)))
         except OmegaConfBaseException as exc:
-            raise ConfigError(f"sensitivity error: {' '.join(str(exc).split()[:12])}")
+            raise ConfigError(f"sensitivity error: {' '.join(str(exc).split()[:12])}") from None
         data = {**data, "settings": OmegaConf.to_container(merged["settings"])}
     settings = parse_settings(data.get("settings") or {})
     space = parse_space(data["parameters"], f"{path}:parameters")
@@ -271,7 +271,7 @@ def check_space(space: Sequence[Parameter], base: DictConfig, settings: Settings
                 try:
                     validate(point_config(base, [p], [v]))
                 except ConfigError as err:
-                    raise ConfigError(f"sensitivity error: {p.key}: bound {v:g} is rejected by the model ({err})")
+                    raise ConfigError(f"sensitivity error: {p.key}: bound {v:g} is rejected by the model ({err})") from None
             raise
     for p in space:  # e.g. a value a calibrated preset moved: the analysis would then be about other values
         v = OmegaConf.select(base, p.key)

@@ -24,7 +24,6 @@ from simulation.core.states import (
     EDUCATION_NAMES,
     IN_SCOPE_NAMES,
     MIGRATION_AGE_GROUPS,
-    STATE_NAMES,
 )
 
 RATE_BANDS = AGE_BAND_NAMES[1:-1]  # the age bands that carry rates: 16_18 .. 50_66

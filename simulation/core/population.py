@@ -34,8 +34,8 @@ from simulation.core.schema import (
 )
 from simulation.core.states import (
     AGE_BAND_EDGES,
-    IN_SCOPE_NAMES,
     EDUCATION_NAMES,
+    IN_SCOPE_NAMES,
     STATE_NAMES,
     Benefit,
     Education,

@@ -55,9 +55,9 @@ from simulation.core.schema import (  # noqa: E402
     E_CP_SCHOOL,
     E_CP_STARTS,
     E_DEATHS,
-    E_EMIGRATIONS,
     E_DP_EXHAUST,
     E_DP_START,
+    E_EMIGRATIONS,
     E_FIRST_NAV,
     E_FU_DUE,
     E_FU_WORK,
@@ -74,18 +74,18 @@ from simulation.core.schema import (  # noqa: E402
     E_OT_REFERRALS,
     E_PROGRAMME_STARTS,
     E_PROGRAMME_WAIT,
+    E_RECALL,
     E_RWA,
     E_SPELL_DAYS,
     E_SPELL_ENDS,
+    E_STOCK_AAP_ACTIVE,
     E_STOCK_COUNTY_VGO,
     E_STOCK_DP,
+    E_STOCK_LAYOFF,
     E_STOCK_NAV_TERT,
     E_STOCK_NAV_VGO,
-    E_STOCK_AAP_ACTIVE,
-    E_STOCK_LAYOFF,
     E_STOCK_SA,
     E_TEMP_LAYOFF,
-    E_RECALL,
     FLAG_COMBINED_PATH,
     FLAG_COUNTY_PLACE_WITHOUT_RIGHT,
     FLAG_EXTENDED,
@@ -108,9 +108,9 @@ from simulation.core.schema import (  # noqa: E402
     N_BENEFITS,
     N_PAYMENT_VARIANTS,
     N_STATES,
+    N_TALLY_CELLS,
     N_XCELLS,
     NO_STEP,
-    N_TALLY_CELLS,
     POOL_APPRENTICESHIP,
     POOL_GRANT,
     SATURATE,
@@ -120,8 +120,7 @@ from simulation.core.schema import (  # noqa: E402
     XT_EXIT_BENEFIT,
     XT_EXIT_DURATION,
 )
-from simulation.core.states import N_AGE_GROUPS, N_DURATIONS  # noqa: E402
-from simulation.core.states import Benefit, Education, State  # noqa: E402
+from simulation.core.states import N_AGE_GROUPS, N_DURATIONS, Benefit, Education, State  # noqa: E402  # noqa: E402
 
 HOT = dict(cache=True, _nrt=False)
 INLINE = dict(cache=True, inline="always", _nrt=False)

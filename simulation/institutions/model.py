@@ -22,11 +22,11 @@ from simulation.core.config import SimConfig
 from simulation.core.counts import InstitutionCounts, refill_changed
 from simulation.core.params import (
     build_params,
-    reported_years,
     combined_path_shares,
     county_strengths,
     hazard_entries,
     public_first_shares,
+    reported_years,
     steps_for,
 )
 from simulation.core.population import selected_counties, synthesise

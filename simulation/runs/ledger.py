@@ -95,8 +95,9 @@ def agency_costs(bookings: np.ndarray, funding: FundingConfig, step_days: int, s
 def ledger_table(bookings: np.ndarray, funding: FundingConfig, step_days: int, scale: float, start_year: int) -> pd.DataFrame:
     """Tidy ledger: replicate, step, year, item, agency, nok (scaled), from step 1 on."""
     per_item = item_costs(bookings, funding, step_days, scale)[:, 1:, :]
-    R, T, I = per_item.shape
-    rep, step, item = (a.ravel() for a in np.meshgrid(np.arange(R), np.arange(1, T + 1), np.arange(I), indexing="ij"))
+    R, T, n_items = per_item.shape
+    rep, step, item = (a.ravel() for a in np.meshgrid(np.arange(R), np.arange(1, T + 1), np.arange(n_items),
+                                                       indexing="ij"))
     names = items(funding)
     return pd.DataFrame({
         "replicate": rep.astype(np.int16),

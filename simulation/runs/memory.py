@@ -17,9 +17,9 @@ import os
 from pathlib import Path
 
 from simulation.core.config import ConfigError, SimConfig
-from simulation.core.schema import N_EVENTS
 from simulation.core.params import steps_for
 from simulation.core.population import bytes_per_person, expected_persons, selected_counties
+from simulation.core.schema import N_EVENTS
 from simulation.core.states import N_STATES, group_layout
 
 BASE_BYTES = 450 * 2**20  # the interpreter with numpy, numba, pandas, pyarrow, Mesa and Hydra loaded

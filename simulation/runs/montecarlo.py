@@ -19,8 +19,8 @@ from simulation.core import schema
 from simulation.core.config import SimConfig, calendar_start
 from simulation.core.params import reporting_calendar, steps_for
 from simulation.core.population import bytes_per_person, selected_counties
-from simulation.core.states import N_STATES, group_layout
 from simulation.core.schema import FLAG_VOCATIONAL
+from simulation.core.states import N_STATES, group_layout
 from simulation.institutions.model import CrossSectorModel
 from simulation.runs.cohorts import cohort_table
 from simulation.runs.memory import check_memory
