@@ -87,7 +87,8 @@ def main() -> None:
     ap.add_argument("--persons", type=int, default=1_000_000, help="persons simulated (about)")
     ap.add_argument("--years", type=float, default=10.0)
     ap.add_argument("--threads", type=int, default=0, help="0 = all cores")
-    ap.add_argument("--economy", default="steady", help="economy config (a recession refills the per-cell table each step)")
+    ap.add_argument("--economy", default="steady",
+                    help="economy config (a recession refills the per-cell table each step)")
     ap.add_argument("--agents-persons", type=int, default=100_000, help="persons in the kernel vs person-engine run")
     ap.add_argument("--agents-years", type=float, default=0.25, help="years of the kernel vs person-engine run")
     args = ap.parse_args()

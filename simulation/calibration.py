@@ -43,7 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = OneLineParser(prog="python -m simulation.calibration",
                        description="Fit the free parameters to the published targets (simulated method of "
                                    "moments, common random numbers) and write the preset and a fit report.")
-    ap.add_argument("--settings", default=str(DEFAULT_SETTINGS), help="calibration settings (parameters, run, optimiser)")
+    ap.add_argument("--settings", default=str(DEFAULT_SETTINGS),
+                    help="calibration settings (parameters, run, optimiser)")
     ap.add_argument("--targets", default=None, help="targets file (default: the one the settings name)")
     ap.add_argument("--start", default="uncalibrated", type=_start,
                     help="starting point: uncalibrated (the configs' values), preset:NAME (a warm start from "
@@ -52,7 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--start-seed", type=int, default=0, help="seed of a random start")
     ap.add_argument("--max-evaluations", type=int, default=None, help="model runs at most (default: the settings')")
     ap.add_argument("--out", default=None, help="report directory (default: outputs/calibration/<timestamp>)")
-    ap.add_argument("--preset-dir", default=str(PRESET_DIR), help="where the preset YAML goes (default: configs/calibrated)")
+    ap.add_argument("--preset-dir", default=str(PRESET_DIR),
+                    help="where the preset YAML goes (default: configs/calibrated)")
     ap.add_argument("--no-preset", action="store_true", help="write the report only; leave configs/calibrated alone")
     ap.add_argument("--quiet", action="store_true", help="no progress lines")
     ap.add_argument("--compare", nargs=2, metavar=("REPORT_A", "REPORT_B"),

@@ -31,9 +31,9 @@ def paired_change(a, b, name: str) -> tuple[float, float]:
 
 def pytest_addoption(parser):
     parser.addoption("--person-rule", default=None, metavar="FIELD=VALUE",
-                     help="change one kernel parameter (simulation.core.kernel.KernelParams field) for the person-level "
-                          "engine only, e.g. ot_end_days=7670 (OT follows up to 21, not 22): the equivalence tests "
-                          "must then fail")
+                     help="change one kernel parameter (simulation.core.kernel.KernelParams field) for the "
+                          "person-level engine only, e.g. ot_end_days=7670 (OT follows up to 21, not 22): the "
+                          "equivalence tests must then fail")
 
 
 @pytest.fixture

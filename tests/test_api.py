@@ -64,7 +64,8 @@ def test_api_and_cli_give_the_same_numbers(results, tmp_path):
         a = api[col].to_numpy(dtype=np.float64)
         c = cli[col].to_numpy(dtype=np.float64)
         assert np.array_equal(a, c, equal_nan=True), f"{col} differs:\n" \
-            f"{pd.DataFrame({'indicator': api['indicator'], 'api': a, 'cli': c})[~((a == c) | (np.isnan(a) & np.isnan(c)))]}"
+            f"""{pd.DataFrame({'indicator': api['indicator'], 'api': a, 'cli': c})[
+                ~((a == c) | (np.isnan(a) & np.isnan(c)))]}"""
     assert list(cli["n_valid"]) == list(api["n_valid"])
 
 

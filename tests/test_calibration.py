@@ -117,7 +117,8 @@ def test_tiny_calibration_writes_report_and_preset(tmp_path, capsys):
     assert ((params["value"] >= params["low"]) & (params["value"] <= params["high"])).all()
     preset = (presets / "domain_2020.yaml").read_text(encoding="utf-8")
     assert preset.startswith("# @package _global_") and "calibrated by `python -m simulation.calibration`" in preset
-    assert yaml.safe_load(preset)["scenario"]["youth_guarantee_compliance"] == pytest.approx(params["value"][0], abs=1e-6)
+    assert yaml.safe_load(preset)["scenario"]["youth_guarantee_compliance"] == pytest.approx(params["value"][0],
+                                                                                            abs=1e-6)
     assert len(pd.read_csv(out / "evaluations.csv")) <= 10
     assert "report:" in capsys.readouterr().out
 

@@ -40,7 +40,8 @@ def _run_checked(cfg) -> tuple[int, np.ndarray]:
         if state["prev"] is not None:
             grew = use > state["prev"] + 1e-6
             over = use > cap + 1e-6
-            assert not np.any(grew & over), f"a pool filled beyond capacity at step {model.t}: {np.argwhere(grew & over)}"
+            assert not np.any(grew & over), \
+                f"a pool filled beyond capacity at step {model.t}: {np.argwhere(grew & over)}"
             state["checks"] += 1
         state["limited"] |= bool(np.isfinite(cap).any())
         state["prev"] = use.copy()
@@ -141,7 +142,8 @@ def test_places_go_to_the_youth_guarantee_then_the_longest_wait():
     for places, expected in ((1, [1, 0, 0, 0, 0]), (2, [1, 1, 0, 0, 0]), (3, [1, 1, 0, 1, 0]), (4, [1, 1, 0, 1, 1])):
         p.want[:] &= np.uint8(~schema.WANT_ADMITTED & 0xFF)  # forget the previous round's admissions
         cap[schema.POOL_ASSESSMENT, 0] = places * cfg.population.scale
-        np.testing.assert_array_equal(_allocate(p, cfg, cap), np.array(expected, dtype=bool), err_msg=f"{places} places")
+        np.testing.assert_array_equal(_allocate(p, cfg, cap), np.array(expected, dtype=bool),
+                                      err_msg=f"{places} places")
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +199,8 @@ def test_combined_paths_end_as_in_the_pyk_pilot():
     assert n > 200
     for name, share in (("combined_path_to_apprenticeship", 0.52), ("combined_path_to_school", 0.16)):
         se = np.sqrt(share * (1 - share) / n)
-        assert abs(ev[schema.EV[name]] / n - share) < 3 * se, f"{name}: {ev[schema.EV[name]] / n:.3f} vs {share} (n={n})"
+        assert abs(ev[schema.EV[name]] / n - share) < 3 * se, \
+            f"{name}: {ev[schema.EV[name]] / n:.3f} vs {share} (n={n})"
 
 
 def test_no_cooperation_no_combined_paths():

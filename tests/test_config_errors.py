@@ -157,7 +157,8 @@ def _check_message(message: str, case: Bad) -> None:
         rest = text.replace(case.key, "", 1)
         values = case.value if isinstance(case.value, tuple) else (case.value,)
         assert any(v in rest for v in values), f"{case.id}: error does not name the value {values}: {text}"
-    assert not _INTERNALS.search(text), f"{case.id}: error leaks OmegaConf internals (full_key/reference_type/object_type): {text}"
+    assert not _INTERNALS.search(text), \
+        f"{case.id}: error leaks OmegaConf internals (full_key/reference_type/object_type): {text}"
     assert "Traceback" not in text
 
 

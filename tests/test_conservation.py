@@ -25,7 +25,8 @@ def random_configs(draw):
         f"cooperation.strength={draw(st.floats(0, 1)):.3f}",
         f"scenario.youth_guarantee={draw(st.booleans())}",
         f"scenario.completion_reform={draw(st.booleans())}",
-        f"scenario.dagpenger_while_studying={draw(st.sampled_from(['before_2020', 'temporary_2020', 'permanent_2021']))}",
+        "scenario.dagpenger_while_studying="
+        f"{draw(st.sampled_from(['before_2020', 'temporary_2020', 'permanent_2021']))}",
         f"scenario.education_measure_cap_years={draw(st.floats(0.1, 4.0)):.3f}",
         f"rates.jobseeker.job_finding={draw(st.floats(0.0, 20.0)):.3f}",
         f"rates.work.layoff_rate={draw(st.floats(0.0, 2.0)):.3f}",

@@ -27,7 +27,8 @@ def test_every_person_is_booked_once_each_step(result):
     np.testing.assert_array_equal(by_benefit[:, :, int(Benefit.DAGPENGER)], res.events[:, 1:, EV["stock_dagpenger"]])
     np.testing.assert_array_equal(by_benefit[:, :, int(Benefit.SOCIAL_ASSISTANCE)],
                                   res.events[:, 1:, EV["stock_social_assistance"]])
-    np.testing.assert_array_equal(res.bookings[:, 1:, int(State.ADULT_VGO), 1:].sum(axis=(2, 3)),  # market + county place
+    # market + county place
+    np.testing.assert_array_equal(res.bookings[:, 1:, int(State.ADULT_VGO), 1:].sum(axis=(2, 3)),
                                   res.events[:, 1:, EV["stock_nav_paid_adult_vgo"]])
 
 

@@ -26,7 +26,8 @@ def run_dir(tmp_path_factory) -> Path:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "simulation.plots", *args], check=False, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "simulation.plots", *args], check=False, capture_output=True,
+                          text=True)
 
 
 def _check_written(paths: list[Path], run_dir: Path, fmt: str) -> None:

@@ -165,8 +165,10 @@ def test_bad_space_gives_one_line_errors(tmp_path, capsys):
         (write(["{key: rates.ot.job_findin, low: 0.1, high: 0.5}"]), "rates.ot.job_findin: not a key"),
         (write(["{key: rates.amo_course.pass_share, low: 0.5, high: 1.5}"]),
          "rates.amo_course.pass_share: bound 1.5 is rejected by the model"),
-        (write(["{key: rates.ot.job_finding, low: 0.5, high: 0.1}"]), "bounds [0.5, 0.1] must be finite with low < high"),
-        (write(["{key: rates.ot.job_finding, low: 0.1, high: 0.5}"], "settings: {base_overrides: [cooperation=medum]}\n"),
+        (write(["{key: rates.ot.job_finding, low: 0.5, high: 0.1}"]),
+         "bounds [0.5, 0.1] must be finite with low < high"),
+        (write(["{key: rates.ot.job_finding, low: 0.1, high: 0.5}"],
+               "settings: {base_overrides: [cooperation=medum]}\n"),
          "cooperation='medum': unknown option"),
     ]
     for path, needle in cases:

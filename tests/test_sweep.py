@@ -350,7 +350,8 @@ def test_the_differences_figure_speaks_the_language(sweep_dir, language, words):
     jobs, _ = sweep.find_jobs(sweep_dir)
     varying = sweep.label_jobs(jobs)
     ref = next(j for j in jobs if j.num == 0)
-    fig = sweep_figures.draw_differences(pd.read_parquet(sweep_dir / sweep.DIFFERENCES_FILE), jobs, ref, varying, language)
+    fig = sweep_figures.draw_differences(pd.read_parquet(sweep_dir / sweep.DIFFERENCES_FILE), jobs, ref, varying,
+                                         language)
     try:
         texts = " ".join(t.get_text() for t in fig.findobj(match=lambda a: hasattr(a, "get_text")))
         # the jobs' colours are the shared colour-blind-safe palette of simulation.present.figures.run
@@ -368,7 +369,8 @@ def test_differences_figure_in_every_format(sweep_dir, tmp_path):
     varying = sweep.label_jobs(jobs)
     diffs = pd.read_parquet(sweep_dir / sweep.DIFFERENCES_FILE)
     for fmt, magic in (("svg", b"<svg"), ("pdf", b"%PDF")):
-        path = sweep_figures.differences_figure(diffs, jobs, jobs[0], varying, sweep_figures.figure_path(tmp_path, fmt), "nb", fmt)
+        path = sweep_figures.differences_figure(diffs, jobs, jobs[0], varying, sweep_figures.figure_path(tmp_path, fmt),
+                                                "nb", fmt)
         assert path == tmp_path / f"sweep_differences.{fmt}" and magic in path.read_bytes()[:2000]
     assert not list(tmp_path.glob("*.tmp"))
     with pytest.raises(ValueError, match="format must be one of png, svg, pdf"):

@@ -212,7 +212,8 @@ def test_killed_job_leaves_the_other_jobs_intact(tmp_path):
                     break
             time.sleep(0.1)
         assert victim is not None and victim != proc.pid, \
-            f"job 2 never ran beside complete jobs 0 and 1 (exit {proc.poll()}): {(tmp_path / 'stderr.txt').read_text()}"
+            f"job 2 never ran beside complete jobs 0 and 1 (exit {proc.poll()}): " \
+            f"{(tmp_path / 'stderr.txt').read_text()}"
         assert not _complete(slow), "job 2 finished before it could be killed"
         before = {d.name: _snapshot(d) for d in fast}
         os.kill(victim, signal.SIGKILL)

@@ -2,7 +2,8 @@
 
 The targets (``configs/targets/domain.yaml``) are docs/domain.md's figures, each mapped to a model quantity
 with the same definition and given a tolerance. The free parameters and the run settings are in
-``configs/calibration/norway.yaml`` (the default; ``domain.yaml`` fits the white paper's figures alone, ``cycle_2008.yaml`` the business cycle). The objective is the weighted squared distance
+``configs/calibration/norway.yaml`` (the default; ``domain.yaml`` fits the white paper's figures alone,
+``cycle_2008.yaml`` the business cycle). The objective is the weighted squared distance
 
     Q(theta) = sum_i ((m_i(theta) - target_i) / tolerance_i)^2
 
@@ -98,7 +99,8 @@ def load_targets(path: Path | str) -> list[Target]:
             raise ConfigError(f"{path}: targets[{n}]: needs a name")
         name = str(e["name"])
         where = f"{path}: {name}"
-        required = ("publisher", "role", "unit") if e.get("role") == "not_found" else ("source", "definition", "role", "unit")
+        required = (("publisher", "role", "unit") if e.get("role") == "not_found"
+                    else ("source", "definition", "role", "unit"))
         for key in required:
             if not str(e.get(key) or "").strip():
                 raise ConfigError(f"{where}.{key}: missing")
@@ -624,10 +626,10 @@ def unmet_explanations(table: pd.DataFrame) -> dict[str, str]:
             "the model's immigrants differ from natives only by multipliers on job finding and layoffs; the two "
             "immigrant targets pull these the same way, so the fit trades one against the other",
         "immigrants_among_measure_participants_q4_2020":
-            "NAV prioritises immigrants from outside the EEA for measures ([MeldSt32-2021]), but the model moves job seekers "
-            "into assessment and measures at the same rate whatever their background, so the immigrant share among "
-            "participants follows (and stays a little below) their share among job seekers; a higher share needs an "
-            "immigrant multiplier on the assessment rate, which the model does not have",
+            "NAV prioritises immigrants from outside the EEA for measures ([MeldSt32-2021]), but the model moves "
+            "job seekers into assessment and measures at the same rate whatever their background, so the immigrant "
+            "share among participants follows (and stays a little below) their share among job seekers; a higher "
+            "share needs an immigrant multiplier on the assessment rate, which the model does not have",
     }
 
 
@@ -643,8 +645,10 @@ def preset_text(settings: Settings, objective_overrides: list[str], report_dir: 
     """The preset as YAML: every fitted key with a comment naming the command, the date and the report."""
     pars = {fp.param.key: (j, fp) for j, fp in enumerate(settings.parameters)}
     lines = ["# @package _global_",
-             f"# Calibrated parameters (preset {settings.preset}): written by `python -m simulation.calibration`, {when}.",
-             f"# Fit report: {report_dir}/fit_report.csv. Targets: {_relative(settings.targets_path)}. Do not edit by hand;",
+             f"# Calibrated parameters (preset {settings.preset}): written by `python -m simulation.calibration`, "
+             f"{when}.",
+             f"# Fit report: {report_dir}/fit_report.csv. Targets: {_relative(settings.targets_path)}. "
+             "Do not edit by hand;",
              "# recalibrate instead (README, Calibration). `calibrated=none` runs the model without this preset."]
     if settings.extends:  # the values not fitted come from the option the fit started from
         lines += ["defaults:", f"  - {settings.extends}", "  - _self_"]
@@ -707,12 +711,15 @@ def write_outputs(settings: Settings, f: Fit, out_dir: Path, preset_dir: Path | 
         atomic_write(Path(preset_dir) / f"{settings.preset}.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
         written["preset"] = str(Path(preset_dir) / f"{settings.preset}.yaml")
     meta = {"created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "settings": _relative(settings.source),
-            "targets": _relative(settings.targets_path), "overrides": settings.overrides, "start": start, "start_seed": seed,
+            "targets": _relative(settings.targets_path), "overrides": settings.overrides, "start": start,
+            "start_seed": seed,
             "start_point": dict(zip([p.key for p in settings.space], map(float, f.start))),
             "fitted": dict(zip([p.key for p in settings.space], map(float, f.theta))),
             "preset_overrides": ovr, "objective": f.best.objective, "model_runs": len(f.evaluations),
-            "optimiser": {"method": f"scipy.optimize.least_squares ({settings.method})", "diff_step": settings.diff_step,
-                          "xtol": settings.xtol, "ftol": settings.ftol, "restart_tol": settings.restart_tol, "max_evaluations": settings.max_evaluations,
+            "optimiser": {"method": f"scipy.optimize.least_squares ({settings.method})",
+                          "diff_step": settings.diff_step,
+                          "xtol": settings.xtol, "ftol": settings.ftol, "restart_tol": settings.restart_tol,
+                          "max_evaluations": settings.max_evaluations,
                           "message": f.message},
             "standard_errors": "se_mc: SMM sandwich with the replicate covariance of the moments; se_tolerance: "
                                "sqrt(diag((G'G)^-1)) with residuals in tolerances",
@@ -739,7 +746,8 @@ def format_report(settings: Settings, f: Fit, meta: dict) -> str:
 
     lines = [f"{'target':<48} {'target':>9} {'± tol':>8} {'simulated':>10} {'90 % CI':>21}  status"]
     for _, r in table.iterrows():
-        ci = f"[{fmt(r['unit'], r['ci90_low'])}, {fmt(r['unit'], r['ci90_high'])}]" if r["role"] != "not_measurable" else ""
+        ci = (f"[{fmt(r['unit'], r['ci90_low'])}, {fmt(r['unit'], r['ci90_high'])}]"
+              if r["role"] != "not_measurable" else "")
         tol = fmt(r["unit"], r["tolerance"]) if np.isfinite(r["tolerance"]) else "-"
         lines.append(f"{r['target']:<48} {fmt(r['unit'], r['value']):>9} {tol:>8} "
                      f"{fmt(r['unit'], r['simulated_mean']):>10} {ci:>21}  {r['status']}"

@@ -40,7 +40,8 @@ def parse_space(entries: object, where: str) -> list[Parameter]:
         try:
             low, high = float(e["low"]), float(e["high"])
         except (KeyError, TypeError, ValueError):
-            raise ConfigError(f"{where}.{key}: low and high must be numbers, got {e.get('low')!r}, {e.get('high')!r}") from None
+            raise ConfigError(f"{where}.{key}: low and high must be numbers, "
+                              f"got {e.get('low')!r}, {e.get('high')!r}") from None
         if not (np.isfinite(low) and np.isfinite(high) and low < high):
             raise ConfigError(f"{where}.{key}: bounds [{low}, {high}] must be finite with low < high")
         out.append(Parameter(key, low, high, str(e.get("note", ""))))

@@ -271,7 +271,8 @@ def check_space(space: Sequence[Parameter], base: DictConfig, settings: Settings
                 try:
                     validate(point_config(base, [p], [v]))
                 except ConfigError as err:
-                    raise ConfigError(f"sensitivity error: {p.key}: bound {v:g} is rejected by the model ({err})") from None
+                    raise ConfigError(f"sensitivity error: {p.key}: bound {v:g} is rejected by the model "
+                                      f"({err})") from None
             raise
     for p in space:  # e.g. a value a calibrated preset moved: the analysis would then be about other values
         v = OmegaConf.select(base, p.key)
@@ -624,7 +625,8 @@ def summary_text(result: dict) -> str:
     if settings.null_control is not None:
         m = morris[morris["parameter"] == settings.null_control]
         s = ok[ok["parameter"] == settings.null_control]
-        inside = bool(((s["ST_low"] <= 0) & (s["ST_high"] >= 0)).all() and ((s["S1_low"] <= 0) & (s["S1_high"] >= 0)).all())
+        inside = bool(((s["ST_low"] <= 0) & (s["ST_high"] >= 0)).all()
+                      and ((s["S1_low"] <= 0) & (s["S1_high"] >= 0)).all())
         lines.append(f"null control {settings.null_control}: max mu* {m['mu_star'].max():.3g}, "
                      f"max |S1| {s['S1'].abs().max():.3g}, max ST {s['ST'].max():.3g}; "
                      f"{'all intervals include 0' if inside else 'SOME INTERVAL EXCLUDES 0: the design leaks noise'}")

@@ -167,7 +167,8 @@ def needed_table(values: Mapping[str, np.ndarray], units: Mapping[str, str], kin
         sd = float(v.std(ddof=1)) if v.size >= 2 else math.nan
         target = targets[name]
         need = replicates_for(sd, target, level) if np.isfinite(target) and target > 0 else None
-        rows.append({"indicator": name, "unit": units[name], "kind": kind, "mean": float(v.mean()) if v.size else math.nan,
+        rows.append({"indicator": name, "unit": units[name], "kind": kind,
+                     "mean": float(v.mean()) if v.size else math.nan,
                      "sd": sd, "target_half_width": target, "needed": need,
                      "half_width_at_default": ci_half_width(sd, default_replicates, level),
                      "default_replicates": default_replicates,

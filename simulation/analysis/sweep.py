@@ -63,7 +63,8 @@ from simulation.runs.rundir import DIRECTORY_KEYS
 INDICATORS_FILE = "sweep_indicators.parquet"
 DIFFERENCES_FILE = "sweep_differences.parquet"
 SUMMARY_FILE = "sweep_summary.csv"
-FIGURE_STEM = "sweep_differences"  # the differences figure: sweep_differences.<png|svg|pdf> (simulation.present.figures.sweep)
+# the differences figure: sweep_differences.<png|svg|pdf> (simulation.present.figures.sweep)
+FIGURE_STEM = "sweep_differences"
 FIGURE_FORMATS = ("png", "svg", "pdf")
 MISSING_FILE = "sweep_missing.txt"
 MANIFEST_FILE = "sweep_manifest.json"

@@ -144,8 +144,10 @@ class CooperationEffects:
     dropout: float = multiplier()
     return_to_school: float = multiplier()
     start_wait: float = multiplier()
-    public_first: float = multiplier()  # log-multiplier on the share of NAV-bought VGO first asked of the county (mechanism 4)
-    combined_path: float = share()  # share of youths' work practice that becomes a combined path at strength 1 (mechanism 6)
+    # log-multiplier on the share of NAV-bought VGO first asked of the county (mechanism 4)
+    public_first: float = multiplier()
+    # share of youths' work practice that becomes a combined path at strength 1 (mechanism 6)
+    combined_path: float = share()
 
 
 @dataclass
@@ -421,7 +423,8 @@ class SickLeaveRates:
 @dataclass
 class HealthRates:
     reduced_work_ability_onset: float = rate()
-    education_gradient: float = _range(1.0, 10.0)  # onset and leaving work for inactivity: x g per education level below VGO
+    # onset and leaving work for inactivity: x g per education level below VGO
+    education_gradient: float = _range(1.0, 10.0)
     aap_multiplier_reduced_work_ability: float = multiplier()
 
 

@@ -110,7 +110,8 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
         Entry(S.ASSESSMENT, schema.K_PLAIN, (r.jobseeker.assessment_rate,) * 2, cooperation="nav_referral"),
         Entry(S.AAP, schema.K_PLAIN, (r.jobseeker.aap_rate,) * 2, static="aap"),
         Entry(S.INACTIVE, schema.K_DEREGISTER, (r.jobseeker.deregister_rate,) * 2),
-        Entry(S.ADULT_VGO, schema.K_ADULT_VGO_COUNTY, (r.jobseeker.adult_vgo_rate,) * 2, cooperation="return_to_school"),
+        Entry(S.ADULT_VGO, schema.K_ADULT_VGO_COUNTY, (r.jobseeker.adult_vgo_rate,) * 2,
+              cooperation="return_to_school"),
         Entry(S.SCHOOL, schema.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
         Entry(S.WORK, schema.K_RECALL, (r.jobseeker.recall_rate,) * 2),
         health]
@@ -122,7 +123,8 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
         e[S.ASSESSMENT].append(Entry(S.ADULT_VGO, schema.K_EDU_PATH, (exit_assessment * edu_share,) * 2,
                                      cooperation="education_path"))
     # variant 0: ordinary work practice, ends by a hazard; variant 1: a combined path (mechanism 6), ends at its length
-    e[S.WORK_MEASURE] = (_split((12.0 / r.work_measure.mean_months, 0.0), r.work_measure.destinations, kind_of=_job_kind)
+    e[S.WORK_MEASURE] = (_split((12.0 / r.work_measure.mean_months, 0.0), r.work_measure.destinations,
+                                kind_of=_job_kind)
                          + _split((0.0, r.combined_path.dropout_rate), r.combined_path.dropout_destinations))
     e[S.AMO_COURSE] = _split(r.amo_course.dropout_rate, r.amo_course.fail_destinations, **dropout)
     e[S.ADULT_VGO] = _split((r.adult_vgo.dropout_rate_county, r.adult_vgo.dropout_rate_nav),

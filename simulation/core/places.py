@@ -88,7 +88,8 @@ def entry_flags(state, mode, flags):
         flags = (flags | FLAG_NAV_PAID) if nav_paid else (flags & ~FLAG_NAV_PAID)
     if state == ADULT_VGO or state == TERTIARY or state == WORK_MEASURE:
         without_right = mode == M_PUBLIC or mode == M_GRANT
-        flags = (flags | FLAG_COUNTY_PLACE_WITHOUT_RIGHT) if without_right else (flags & ~FLAG_COUNTY_PLACE_WITHOUT_RIGHT)
+        flags = ((flags | FLAG_COUNTY_PLACE_WITHOUT_RIGHT) if without_right
+                 else (flags & ~FLAG_COUNTY_PLACE_WITHOUT_RIGHT))
         flags = (flags | FLAG_COMBINED_PATH) if mode == M_COMBINED else (flags & ~FLAG_COMBINED_PATH)
     return flags
 

@@ -121,7 +121,8 @@ def synthesise(cfg: SimConfig, seed: int, replicate: int) -> People:
         ages = rng.integers(np.round(whole * DAYS_PER_YEAR), np.round((whole + 1) * DAYS_PER_YEAR)).astype(np.int64)
         # the cohort turning 16 in reporting year y is aged 15 - y (whole years) at the start of reporting
         age_years = np.repeat(15 - np.arange(len(cohorts)), cohorts)
-        entrants = rng.integers(np.round(age_years * DAYS_PER_YEAR), np.round((age_years + 1) * DAYS_PER_YEAR)).astype(np.int64)
+        entrants = rng.integers(np.round(age_years * DAYS_PER_YEAR),
+                                np.round((age_years + 1) * DAYS_PER_YEAR)).astype(np.int64)
         county.append(np.full(n_adult + n_entrants, ci))
         target_age.append(np.concatenate([ages, entrants]))
         imm_share.append(np.full(n_adult + n_entrants, cfg.counties[name].immigrant_share))
@@ -151,9 +152,11 @@ def synthesise(cfg: SimConfig, seed: int, replicate: int) -> People:
     edu = np.where(in_scope, edu, int(Education.PRIMARY))
 
     flags = np.where(immigrant, FLAG_IMMIGRANT, 0).astype(np.uint8)
-    flags |= np.where(rwa | (state == State.AAP) | (state == State.DISABILITY), FLAG_REDUCED_WORK_ABILITY, 0).astype(np.uint8)
+    flags |= np.where(rwa | (state == State.AAP) | (state == State.DISABILITY),
+                      FLAG_REDUCED_WORK_ABILITY, 0).astype(np.uint8)
     vocational = rng.random(n) < cfg.rates.school.vocational_share
-    flags |= np.where(((state == State.SCHOOL) & vocational) | (state == State.APPRENTICE), FLAG_VOCATIONAL, 0).astype(np.uint8)
+    flags |= np.where(((state == State.SCHOOL) & vocational) | (state == State.APPRENTICE),
+                      FLAG_VOCATIONAL, 0).astype(np.uint8)
 
     # consistency of education with the state a person starts in
     in_vgo = (state == State.SCHOOL) | (state == State.APPRENTICE) | (state == State.OT_FOLLOWED)

@@ -26,7 +26,8 @@ _AAP_BENEFIT = int(Benefit.AAP)
 _AAP_STATE = int(State.AAP)
 _TERTIARY_STATE = int(State.TERTIARY)
 _JOBSEEKER, _ASSESSMENT = int(State.JOBSEEKER), int(State.ASSESSMENT)
-_WORK_MEASURE, _AMO, _SCHOOL, _ADULT_VGO = int(State.WORK_MEASURE), int(State.AMO_COURSE), int(State.SCHOOL), int(State.ADULT_VGO)
+_WORK_MEASURE, _AMO, _SCHOOL, _ADULT_VGO = (int(State.WORK_MEASURE), int(State.AMO_COURSE), int(State.SCHOOL),
+                                            int(State.ADULT_VGO))
 REGIME_BEFORE_2020, REGIME_TEMPORARY_2020, REGIME_PERMANENT_2021 = 0, 1, 2
 INLINE = dict(cache=True, inline="always", _nrt=False)
 

@@ -354,8 +354,10 @@ class KernelParams(NamedTuple):
     combined_path_share: np.ndarray  # float64[C]: share of youths' work practice that becomes a combined path (m. 6)
     combined_max_days: int  # combined paths are for youth with a youth right under this age
     # capacity pools
-    pool_id: np.ndarray  # int64[S, N_PAYMENT_VARIANTS, 2]: the pools a person in (state, payment variant) uses (-1: none)
-    pool_unit: np.ndarray  # int64[S, N_PAYMENT_VARIANTS, 2]: units of each one person uses before scaling (NOK/month, 1 place)
+    # int64[S, N_PAYMENT_VARIANTS, 2]: the pools a person in (state, payment variant) uses (-1: none)
+    pool_id: np.ndarray
+    # int64[S, N_PAYMENT_VARIANTS, 2]: units of each one person uses before scaling (NOK/month, 1 place)
+    pool_unit: np.ndarray
     capacity: np.ndarray  # float64[N_POOLS, C]: what each county has now, scaled (NOK/month, real persons; inf: none)
     scale: float  # real persons per simulated person (budgets are in real NOK)
     # the education-measure cap

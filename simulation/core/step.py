@@ -127,7 +127,8 @@ INLINE = dict(cache=True, inline="always", _nrt=False)
 DAYS_PER_YEAR = rules.DAYS_PER_YEAR
 NO_MOVE = -2  # a phase's answer for "nothing happened here: go on to the next phase"
 
-PRE_ENTRY, SCHOOL, APPRENTICE, OT = int(State.PRE_ENTRY), int(State.SCHOOL), int(State.APPRENTICE), int(State.OT_FOLLOWED)
+PRE_ENTRY, SCHOOL, APPRENTICE, OT = (int(State.PRE_ENTRY), int(State.SCHOOL), int(State.APPRENTICE),
+                                     int(State.OT_FOLLOWED))
 JOBSEEKER, ASSESSMENT, WORK_MEASURE = int(State.JOBSEEKER), int(State.ASSESSMENT), int(State.WORK_MEASURE)
 ADULT_VGO, WORK, AAP, DISABILITY = int(State.ADULT_VGO), int(State.WORK), int(State.AAP), int(State.DISABILITY)
 TERTIARY, AGED_OUT, DEPARTED = int(State.TERTIARY), int(State.AGED_OUT), int(State.DEPARTED)
@@ -673,7 +674,8 @@ def count_exit(i, people, kp, s, ns, t, benefit, acc_x):
     """A move s -> ns by months spent in s, by age group and by the benefit held in s (the reported year's)."""
     row = acc_x[kp.report_year[t]]
     pair = s * N_STATES + ns
-    row[XT_EXIT_DURATION + pair * N_DURATIONS + duration_bin(kp, days_since(people.entered_step[i], t, kp.dt_days))] += 1
+    row[XT_EXIT_DURATION + pair * N_DURATIONS
+        + duration_bin(kp, days_since(people.entered_step[i], t, kp.dt_days))] += 1
     row[XT_EXIT_AGE + pair * N_AGE_GROUPS + age_group(kp, age_at(people, kp, i, t))] += 1
     row[XT_EXIT_BENEFIT + pair * N_BENEFITS + benefit] += 1
 

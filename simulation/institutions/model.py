@@ -100,7 +100,8 @@ class CrossSectorModel(mesa.Model):
         self.first_step_at: float | None = None  # time.perf_counter() when the persons first moved
         fu = cfg.funding
         ot_capacity = fu.ot_capacity_relative
-        places = (fu.caseworker_capacity_relative, fu.adult_education_places_relative, fu.apprenticeship_places_relative)
+        places = (fu.caseworker_capacity_relative, fu.adult_education_places_relative,
+                  fu.apprenticeship_places_relative)
         # do the institutions decide anything?
         self.active = self.dynamics.enabled or ot_capacity is not None or any(p is not None for p in places)
         self.period = max(1, round(self.dynamics.update_days / self.dt)) if self.active else BLOCK_STEPS
@@ -118,7 +119,8 @@ class CrossSectorModel(mesa.Model):
         self._learnt = 0
         strengths = county_strengths(cfg, counties)
         dyn = self.dynamics
-        self.nav_units = [NAVCountyUnit(self, c, name, fu.caseworker_capacity_relative) for c, name in enumerate(counties)]
+        self.nav_units = [NAVCountyUnit(self, c, name, fu.caseworker_capacity_relative)
+                          for c, name in enumerate(counties)]
         self.authorities = [CountyAuthority(self, c, name, ot_capacity if ot_capacity is not None else math.inf,
                                             fu.adult_education_places_relative)
                             for c, name in enumerate(counties)]
@@ -141,7 +143,8 @@ class CrossSectorModel(mesa.Model):
             CountyAuthority: {"ot_caseload": "caseload", "ot_pressure": "pressure", "ot_follow_up": "follow_up",
                               "adult_places": "adult_places", "adult_places_used": "adult_places_used",
                               "adult_queue": "adult_queue"},
-            LabourMarket: {"apprenticeship_places": "apprenticeship_places", "apprenticeship_places_used": "apprentices",
+            LabourMarket: {"apprenticeship_places": "apprenticeship_places",
+                           "apprenticeship_places_used": "apprentices",
                            "apprenticeship_queue": "apprenticeship_queue", "apprenticeship_cycle": "cycle"},
         })
         self._reported_steps: list[int] = []
@@ -292,8 +295,8 @@ class CrossSectorModel(mesa.Model):
         stocks, flows, events = self.out
         if self.engine is None:
             acc_st, acc_fl, acc_ev, acc_pool = self.acc
-            K.run_steps(self.people, self.params, self.table, self.key, self.t, n, self.burn, self.chunk, acc_st, acc_fl,
-                        acc_ev, self.acc_x, acc_pool, self._app_idx, self._app_count, stocks, flows, events,
+            K.run_steps(self.people, self.params, self.table, self.key, self.t, n, self.burn, self.chunk, acc_st,
+                        acc_fl, acc_ev, self.acc_x, acc_pool, self._app_idx, self._app_count, stocks, flows, events,
                         self.group0)
         else:
             self.engine.run_steps(self.t, n, self.burn, stocks, flows, events, self.group0)

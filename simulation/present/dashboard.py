@@ -204,8 +204,8 @@ def ledger_png(model: LiveModel) -> bytes:
         ax.set_title(t["ledger"], loc="left")
         net = sum(values) - s["tax_revenue_bn"]
         ax.text(0.99, 0.02, f"{t['tax']}: {style.number(round(s['tax_revenue_bn'], 1) + 0.0, 1, lang)} · "
-                            f"{t['net']}: {style.number(round(net, 1) + 0.0, 1, lang)} {t['bn']}", transform=ax.transAxes, ha="right",
-                va="bottom", fontsize=8.5, color="#555555")
+                            f"{t['net']}: {style.number(round(net, 1) + 0.0, 1, lang)} {t['bn']}",
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=8.5, color="#555555")
         return _png(fig)
 
 

@@ -94,7 +94,8 @@ def exits_table(res) -> pd.DataFrame:
         c = x[r, y, f, t, g]
         frames.append(pd.DataFrame({
             "replicate": r.astype(np.int16), "year": _years(res, x.shape[1])[y].astype(np.int16),
-            "from_state": pd.Categorical.from_codes(f, STATE_NAMES), "to_state": pd.Categorical.from_codes(t, STATE_NAMES),
+            "from_state": pd.Categorical.from_codes(f, STATE_NAMES),
+            "to_state": pd.Categorical.from_codes(t, STATE_NAMES),
             "breakdown": by, "group": np.asarray(names, dtype=object)[g], "count": c.astype(np.int64),
             "count_scaled": c * res.scale}))
     out = pd.concat(frames, ignore_index=True)
@@ -111,5 +112,6 @@ def durations_table(res) -> pd.DataFrame:
     values = x[idx]
     return pd.DataFrame({
         "replicate": r.astype(np.int16), "year": _years(res, x.shape[1])[y].astype(np.int16),
-        "state": pd.Categorical.from_codes(s, STATE_NAMES), "months_in_state": pd.Categorical.from_codes(d, DURATION_NAMES),
+        "state": pd.Categorical.from_codes(s, STATE_NAMES),
+        "months_in_state": pd.Categorical.from_codes(d, DURATION_NAMES),
         "persons": values, "persons_scaled": values * res.scale})

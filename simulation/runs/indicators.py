@@ -73,17 +73,23 @@ def series(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, np.ndar
     ev = res.events.astype(np.float64)
     scale = res.scale
     out = {
-        "neet_share_youth": (Indicator("neet_share_youth", "share", f"16-{cfg.indicators.youth_max_age}-year-olds neither in work nor in education or training"),
+        "neet_share_youth": (Indicator("neet_share_youth", "share",
+                                       f"16-{cfg.indicators.youth_max_age}-year-olds neither in work nor in education "
+                                       "or training"),
                              _ratio(young[:, :, _idx(NEET_STATES)].sum(axis=2), young_in_scope)),
         "employment_rate": (Indicator("employment_rate", "share", "16-66-year-olds in work"),
                             _ratio(all_[:, :, int(State.WORK)], in_scope)),
-        "unemployment_rate": (Indicator("unemployment_rate", "share", "registered job seekers (incl. in assessment) over the labour force"),
+        "unemployment_rate": (Indicator("unemployment_rate", "share",
+                                        "registered job seekers (incl. in assessment) over the labour force"),
                               _ratio(all_[:, :, _idx(REGISTERED_UNEMPLOYED)].sum(axis=2), lf)),
-        "youth_unemployment_rate": (Indicator("youth_unemployment_rate", "share", f"the same for 16-{cfg.indicators.youth_max_age}-year-olds"),
+        "youth_unemployment_rate": (Indicator("youth_unemployment_rate", "share",
+                                              f"the same for 16-{cfg.indicators.youth_max_age}-year-olds"),
                                     _ratio(young[:, :, _idx(REGISTERED_UNEMPLOYED)].sum(axis=2), young_lf)),
-        "long_term_unemployed": (Indicator("long_term_unemployed", "persons", f"registered {cfg.indicators.long_term_weeks:g} weeks or more (scaled)"),
+        "long_term_unemployed": (Indicator("long_term_unemployed", "persons",
+                                           f"registered {cfg.indicators.long_term_weeks:g} weeks or more (scaled)"),
                                  ev[:, :, EV["stock_long_term_unemployed"]] * scale),
-        "in_nav_measures": (Indicator("in_nav_measures", "persons", "in work-oriented measures, AMO courses and NAV-bought education (scaled)"),
+        "in_nav_measures": (Indicator("in_nav_measures", "persons",
+                                      "in work-oriented measures, AMO courses and NAV-bought education (scaled)"),
                             (all_[:, :, _idx(MEASURES)].sum(axis=2) + ev[:, :, EV["stock_nav_paid_adult_vgo"]]
                              + ev[:, :, EV["stock_nav_paid_tertiary"]]) * scale),
     }
@@ -106,13 +112,15 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
         out[name] = (Indicator(name, unit, description), np.asarray(values, dtype=np.float64))
 
     for name, (ind, arr) in series(res, cfg).items():
-        add(f"{name}_final_year", ind.unit, f"{ind.description}; mean over the final year", np.nanmean(arr[:, fy], axis=1))
+        add(f"{name}_final_year", ind.unit, f"{ind.description}; mean over the final year",
+            np.nanmean(arr[:, fy], axis=1))
         if name in RUN_MEAN_SERIES:  # cycle-sensitive: a recession in the middle of a run shows here
             add(f"{name}_run_mean", ind.unit, f"{ind.description}; mean over the whole run",
                 np.nanmean(arr[:, 1:], axis=1))
     imm_yes = _group(res, "immigrant", "yes")
     js = res.stocks[:, fy, int(State.JOBSEEKER), :].mean(axis=1)
-    add("immigrant_share_of_jobseekers_final_year", "share", "immigrants among registered job seekers ([MeldSt32-2021]: 42 %, Q4 2020)",
+    add("immigrant_share_of_jobseekers_final_year", "share",
+        "immigrants among registered job seekers ([MeldSt32-2021]: 42 %, Q4 2020)",
         _ratio(js[:, imm_yes], js[:, 0]))
     add("mean_nav_spell_weeks", "weeks", "mean length of completed NAV spells (job seeker, assessment, measures)",
         _ratio(e("nav_spell_days"), e("nav_spell_ends") * 7.0))
@@ -121,13 +129,16 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
             f"in work {months} months after first contact with NAV (first contacts in the run)",
             _ratio(e(f"followup_in_work_{k}"), e(f"followup_due_{k}")))
     add("youth_offer_within_deadline", "share",
-        f"under-{cfg.scenario.youth_guarantee_max_age + 1}s registering who have an offer within {cfg.scenario.youth_guarantee_weeks:g} weeks (Fafo 2020:19: 93 %)",
+        f"under-{cfg.scenario.youth_guarantee_max_age + 1}s registering who have an offer within "
+        f"{cfg.scenario.youth_guarantee_weeks:g} weeks (Fafo 2020:19: 93 %)",
         _ratio(e("youth_offer_in_time"), e("youth_offer_in_time") + e("youth_no_offer_in_time")))
     vgo_done = e("school_general_pass") + e("apprentice_pass")
     vgo_not = (e("school_general_fail") + e("school_dropout") + e("apprentice_fail") + e("apprentice_dropout")
                + e("school_vocational_no_contract"))
-    add("vgo_completion_youth", "share", "exits from youth VGO (school, apprenticeship) that are completions", _ratio(vgo_done, vgo_done + vgo_not))
-    for who, label in (("county", "on the adult right (county place)"), ("nav", "bought by NAV as a measure ([MeldSt32-2021]: under 50 %)")):
+    add("vgo_completion_youth", "share", "exits from youth VGO (school, apprenticeship) that are completions",
+        _ratio(vgo_done, vgo_done + vgo_not))
+    for who, label in (("county", "on the adult right (county place)"),
+                       ("nav", "bought by NAV as a measure ([MeldSt32-2021]: under 50 %)")):
         done = e(f"adult_vgo_{who}_pass")
         add(f"adult_vgo_completion_{who}", "share", f"adult VGO completed, {label}",
             _ratio(done, done + e(f"adult_vgo_{who}_fail") + e(f"adult_vgo_{who}_dropout")))
@@ -147,14 +158,16 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
         ev_fy[:, EV["stock_dagpenger"]] * scale)
     add("on_social_assistance_final_year", "persons", "receiving social assistance, final year (scaled)",
         ev_fy[:, EV["stock_social_assistance"]] * scale)
-    add("mean_ot_referral_weeks", "weeks", "mean time followed by OT before referral to NAV (referral delay, mechanism 1)",
+    add("mean_ot_referral_weeks", "weeks",
+        "mean time followed by OT before referral to NAV (referral delay, mechanism 1)",
         _ratio(e("ot_referral_days"), e("ot_referrals") * 7.0))
     add("mean_weeks_to_assessment", "weeks", "mean time as a registered job seeker before assessment/guidance starts",
         _ratio(e("assessment_wait_days"), e("assessment_starts") * 7.0))
     add("mean_weeks_assessment_to_programme", "weeks",
         "mean time from the start of assessment to the start of a measure or education (queue included; mechanism 2)",
         _ratio(e("programme_start_wait_days"), e("programme_starts_after_assessment") * 7.0))
-    add("mean_wait_weeks_for_measure", "weeks", "mean wait for a place in a work-oriented measure or AMO course (budget-limited)",
+    add("mean_wait_weeks_for_measure", "weeks",
+        "mean wait for a place in a work-oriented measure or AMO course (budget-limited)",
         _ratio(e("measure_wait_days"), e("measure_admissions") * 7.0))
     add("waiting_for_measure_final_year", "persons", "queueing for a measure place, final year (scaled)",
         ev_fy[:, EV["stock_waiting_for_measure"]] * scale)
@@ -168,22 +181,27 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
             ev_fy[:, EV[f"stock_waiting_for_{pool}"]] * scale)
     county, market = e("nav_vgo_starts_county_place"), e("nav_vgo_starts_market")
     add("nav_vgo_in_county_places", "share",
-        "of the adult VGO courses NAV buys, the share delivered in county places at cost price (public first, mechanism 4)",
+        "of the adult VGO courses NAV buys, the share delivered in county places at cost price "
+        "(public first, mechanism 4)",
         _ratio(county, county + market))
     add("earmarked_place_starts_per_year", "persons",
-        "adults without a right starting upper secondary in a county place paid by an earmarked grant (Utdanningsløftet), per year (scaled)",
+        "adults without a right starting upper secondary in a county place paid by an earmarked grant "
+        "(Utdanningsløftet), per year (scaled)",
         e("grant_place_starts") * scale / (res.steps * res.step_days / 365.25))
-    add("combined_path_starts_per_year", "persons", "youth starting a combined path (school part + work practice, mechanism 6), per year (scaled)",
+    add("combined_path_starts_per_year", "persons",
+        "youth starting a combined path (school part + work practice, mechanism 6), per year (scaled)",
         e("combined_path_starts") * scale / (res.steps * res.step_days / 365.25))
     ends = e("combined_path_ends")
-    add("combined_path_to_apprenticeship", "share", "combined paths ending with an apprenticeship contract (PYK, [SINTEF-2010]: 13 of 25)",
+    add("combined_path_to_apprenticeship", "share",
+        "combined paths ending with an apprenticeship contract (PYK, [SINTEF-2010]: 13 of 25)",
         _ratio(e("combined_path_to_apprenticeship"), ends))
     add("combined_path_to_school", "share", "combined paths ending back in school, Vg1 (PYK, [SINTEF-2010]: 4 of 25)",
         _ratio(e("combined_path_to_school"), ends))
     inst = res.institutions
     if not inst.empty:
         strength = inst[inst["variable"] == "strength"].groupby("replicate")["value"].mean()
-        add("effective_cooperation", "share", "effective NAV-county cooperation strength (0-1), mean over counties and the run",
+        add("effective_cooperation", "share",
+            "effective NAV-county cooperation strength (0-1), mean over counties and the run",
             strength.reindex(range(res.replicates)).to_numpy())
     # the fiscal ledger, per year of the reporting window (NOK billion, scaled to the real population)
     per_item = ledger.item_costs(res.bookings, cfg.funding, res.step_days, scale)[:, 1:, :].sum(axis=1)
@@ -194,8 +212,10 @@ def per_replicate(res: SimResult, cfg: SimConfig) -> dict[str, tuple[Indicator, 
         cols = [i for i, (n, a) in enumerate(names) if a == agency and n != "tax_revenue"]
         add(f"cost_{agency}", "NOK bn/yr", f"spending by {agency} on the persons modelled (places, measures, benefits)",
             per_item[:, cols].sum(axis=1) / years / 1e9)
-    add("tax_revenue", "NOK bn/yr", "tax and contributions from the persons modelled who are in work", -tax / years / 1e9)
-    add("net_public_cost", "NOK bn/yr", "spending by all agencies minus tax revenue (lower is better for the public purse)",
+    add("tax_revenue", "NOK bn/yr", "tax and contributions from the persons modelled who are in work",
+        -tax / years / 1e9)
+    add("net_public_cost", "NOK bn/yr",
+        "spending by all agencies minus tax revenue (lower is better for the public purse)",
         per_item.sum(axis=1) / years / 1e9)
     for name, (unit, definition, values) in public.quantities(res, cfg).items():  # the publishers' definitions
         add(name, unit, definition, values)

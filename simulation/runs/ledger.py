@@ -73,7 +73,8 @@ def price_table(funding: FundingConfig) -> np.ndarray:
     table[:, :, int(Benefit.DAGPENGER), k["dagpenger"]] = b.dagpenger
     table[:, :, int(Benefit.LAYOFF_PAY), k["dagpenger"]] = b.dagpenger  # layoff pay is dagpenger under permittering
     table[:, :, int(Benefit.SOCIAL_ASSISTANCE), k["social_assistance"]] = b.social_assistance
-    table[:, :, int(Benefit.AAP), k["aap"]] = b.aap  # AAP is paid on through assessment, measures and NAV-bought education
+    # AAP is paid on through assessment, measures and NAV-bought education
+    table[:, :, int(Benefit.AAP), k["aap"]] = b.aap
     return table
 
 
@@ -92,7 +93,8 @@ def agency_costs(bookings: np.ndarray, funding: FundingConfig, step_days: int, s
     return out
 
 
-def ledger_table(bookings: np.ndarray, funding: FundingConfig, step_days: int, scale: float, start_year: int) -> pd.DataFrame:
+def ledger_table(bookings: np.ndarray, funding: FundingConfig, step_days: int, scale: float,
+                 start_year: int) -> pd.DataFrame:
     """Tidy ledger: replicate, step, year, item, agency, nok (scaled), from step 1 on."""
     per_item = item_costs(bookings, funding, step_days, scale)[:, 1:, :]
     R, T, n_items = per_item.shape

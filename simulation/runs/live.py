@@ -126,7 +126,8 @@ class LiveModel(CrossSectorModel):
 
     def stocks_frame(self) -> pd.DataFrame:
         """National persons by state (scaled) at every reported step so far, in the columns of
-        ``stocks.parquet`` that :func:`simulation.present.figures.run.fig_stocks` reads (replicate, step, year, state, count_scaled)."""
+        ``stocks.parquet`` that :func:`simulation.present.figures.run.fig_stocks` reads (replicate, step, year, state,
+        count_scaled)."""
         n = self.reported_steps + 1
         counts = self.stocks[:n, :, 0].astype(np.float64) * self.cfg.population.scale
         step = np.repeat(np.arange(n), N_STATES)
@@ -143,8 +144,10 @@ class LiveModel(CrossSectorModel):
         queue = df["queue"].groupby(level="Step").sum().to_numpy()
         starts = np.asarray(self._reported_steps[:len(queue)])
         ends = np.r_[starts[1:], self.reported_steps]
-        admit = np.array([self.events[a + 1:b + 1, schema.E_ADMIT].sum() for a, b in zip(starts, ends)], dtype=np.float64)
-        wait = np.array([self.events[a + 1:b + 1, schema.E_WAIT_DAYS].sum() for a, b in zip(starts, ends)], dtype=np.float64)
+        admit = np.array([self.events[a + 1:b + 1, schema.E_ADMIT].sum() for a, b in zip(starts, ends)],
+                         dtype=np.float64)
+        wait = np.array([self.events[a + 1:b + 1, schema.E_WAIT_DAYS].sum() for a, b in zip(starts, ends)],
+                        dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_wait = np.where(admit > 0, wait / admit / 7.0, np.nan)
         return pd.DataFrame({"step": starts, "year": self.year_of(starts), "queue": queue,
@@ -160,7 +163,8 @@ class LiveModel(CrossSectorModel):
         """The fiscal ledger so far: NOK per agency and item, summed over the reported steps, scaled
         (tax revenue is a negative cost to the state, as in ``ledger.parquet``)."""
         n = self.reported_steps + 1
-        bookings = self.events[1:n, schema.E_BOOK:].reshape(1, n - 1, N_STATES, schema.N_PAYMENT_VARIANTS, schema.N_BENEFITS)
+        bookings = self.events[1:n, schema.E_BOOK:].reshape(1, n - 1, N_STATES, schema.N_PAYMENT_VARIANTS,
+                                                            schema.N_BENEFITS)
         per_item = item_costs(bookings, self.cfg.funding, self.dt, self.cfg.population.scale)[0].sum(axis=0)
         names = items(self.cfg.funding)
         df = pd.DataFrame({"item": [i for i, _ in names], "agency": [a for _, a in names], "nok": per_item})

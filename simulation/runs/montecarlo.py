@@ -160,7 +160,8 @@ def _simulate(cfg: SimConfig, progress: bool | None) -> SimResult:
     _SIMULATED.append(True)
     return SimResult(
         stocks=stocks, flows=flows, events=events[:, :, :schema.N_PUBLIC_EVENTS],
-        bookings=events[:, :, schema.E_BOOK:].reshape(R, report + 1, N_STATES, schema.N_PAYMENT_VARIANTS, schema.N_BENEFITS),
+        bookings=events[:, :, schema.E_BOOK:].reshape(R, report + 1, N_STATES, schema.N_PAYMENT_VARIANTS,
+                                                      schema.N_BENEFITS),
         institutions=pd.concat(institutions, ignore_index=True) if institutions else pd.DataFrame(),
         breakdowns=np.stack(breakdowns), cohorts=pd.concat(cohorts, ignore_index=True),
         snapshots=np.bincount(year[snap], minlength=breakdowns[0].shape[0]),

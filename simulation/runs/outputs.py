@@ -171,7 +171,8 @@ def replicate_table(per_replicate: dict) -> pd.DataFrame:
     """Every headline indicator's value in every replicate: what paired scenario differences need."""
     frames = []
     for name, (ind, values) in per_replicate.items():
-        frames.append(pd.DataFrame({"indicator": name, "unit": ind.unit, "replicate": np.arange(len(values), dtype=np.int16),
+        frames.append(pd.DataFrame({"indicator": name, "unit": ind.unit,
+                                    "replicate": np.arange(len(values), dtype=np.int16),
                                     "value": np.asarray(values, dtype=np.float64)}))
     return pd.concat(frames, ignore_index=True)
 

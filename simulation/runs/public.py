@@ -190,7 +190,8 @@ def in_year(res, cfg, name: str, calendar_year: int) -> np.ndarray:
     index = int(calendar_year) - calendar_start(cfg)
     n_years = res.breakdowns.shape[1]
     if not 0 <= index < n_years:
-        raise ValueError(f"{name}@{calendar_year}: the run reports {calendar_start(cfg)}-{calendar_start(cfg) + n_years - 1}")
+        raise ValueError(f"{name}@{calendar_year}: the run reports "
+                         f"{calendar_start(cfg)}-{calendar_start(cfg) + n_years - 1}")
     found = quantities(res, cfg, index)
     if name not in found:
         raise ValueError(f"{name}@{calendar_year}: no such public quantity ({', '.join(sorted(found))})")

@@ -46,12 +46,13 @@ FIGURES_DIR = "figures"
 
 OUT_OF_SCOPE = ("pre_entry", "aged_out", "departed")
 # Bottom to top of the stacked areas: the big, stable states first, the growing 'inactive' last.
-STACK_ORDER = ("work", "sick_leave", "disability", "jobseeker", "assessment", "work_measure", "amo_course", "aap", "adult_vgo",
-               "school", "apprentice", "tertiary", "ot_followed", "inactive")
+STACK_ORDER = ("work", "sick_leave", "disability", "jobseeker", "assessment", "work_measure", "amo_course", "aap",
+               "adult_vgo", "school", "apprentice", "tertiary", "ot_followed", "inactive")
 DETAIL_EXCLUDED = ("work", "disability")
 # Top to bottom of both columns of the flow diagram: a life-course order keeps bands short.
 FLOW_ORDER = ("pre_entry", "school", "apprentice", "ot_followed", "tertiary", "adult_vgo", "jobseeker", "assessment",
-              "work_measure", "amo_course", "work", "sick_leave", "aap", "disability", "inactive", "aged_out", "departed")
+              "work_measure", "amo_course", "work", "sick_leave", "aap", "disability", "inactive", "aged_out",
+              "departed")
 
 FLOW_SHARE = 0.99  # show the largest flows that together carry this share of all moves ...
 FLOW_MAX = 40  # ... but not more than this many bands

@@ -104,6 +104,7 @@ def draw_figure(report_dir: Path | str, top: int = 20) -> Path:
         sx.set_axisbelow(True)
         over = ", ".join(st.get("base_overrides") or []) or "default scenario"
         fig.suptitle(f"Sensitivity of the headline indicators to the assumption parameters ({over}; "
-                     f"1:{st['scale']:g} sample, {st['replicates']} replicates per design point, {st['years']:g} years)",
+                     f"1:{st['scale']:g} sample, {st['replicates']} replicates per design point, "
+                     f"{st['years']:g} years)",
                      x=0.01, ha="left", fontsize=12.5, fontweight="bold")
         return save_figure(fig, report_dir / FIGURE_FILE, "png", dpi=130, pad_inches=0.2)

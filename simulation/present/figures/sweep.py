@@ -92,7 +92,8 @@ def draw_differences(diffs: pd.DataFrame, jobs: list[Job], ref: Job, varying: li
     t = FIGURE_TEXT[language]
     names = [h for h in HEADLINE if h in set(diffs["indicator"])]
     others = [j for j in jobs if j.complete and j is not ref]
-    youth = youth_label(next((a for a in (youth_max_age(j.path) for j in jobs if j.path is not None) if a), None), language)
+    youth = youth_label(next((a for a in (youth_max_age(j.path) for j in jobs if j.path is not None) if a), None),
+                        language)
     ncols = 4 if len(names) > 6 else min(3, max(1, len(names)))
     nrows = -(-len(names) // ncols)
     panel_h = 0.42 * len(others) + 1.3

@@ -43,7 +43,8 @@ def draw_replay(report_dir: Path, episode: str, language: str, fmt: str = "png")
             years = d["year"].to_numpy()
             ax.set_xticks(years + 0.5, [str(y) for y in years])
         axes[0].legend(loc="upper left", fontsize=8, frameon=False)
-        fig.suptitle(f"{lab['title'].format(episode=episode.removeprefix('replay_').replace('_', '–'))} — {lab[sample]}",
+        fig.suptitle(f"{lab['title'].format(episode=episode.removeprefix('replay_').replace('_', '–'))} "
+                     f"— {lab[sample]}",
                      fontsize=11)
         fig.tight_layout()
         return save_figure(fig, report_dir / "figures" / f"{episode}_{language}.{fmt}", fmt)
