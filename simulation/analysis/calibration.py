@@ -647,7 +647,8 @@ def preset_text(settings: Settings, objective_overrides: list[str], report_dir: 
     lines = ["# @package _global_",
              f"# Calibrated parameters (preset {settings.preset}): written by `python -m simulation.calibration`, "
              f"{when}.",
-             f"# Fit report: {report_dir}/fit_report.csv. Targets: {_relative(settings.targets_path)}. "
+             f"# Fit report: fit_report.csv in the run's report directory ({Path(report_dir).name}). "
+             f"Targets: {_relative(settings.targets_path)}. "
              "Do not edit by hand;",
              "# recalibrate instead (README, Calibration). `calibrated=none` runs the model without this preset."]
     if settings.extends:  # the values not fitted come from the option the fit started from
