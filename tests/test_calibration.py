@@ -88,10 +88,10 @@ def test_objective_is_lower_at_the_preset_than_at_a_perturbed_point():
     settings = cal.load_settings()
     settings.overrides += ["population.scale=400", "run.replicates=2", "run.years=3", "run.burn_in_years=3"]
     obj = cal.Objective(settings, progress=False)
-    preset = OmegaConf.create(yaml.safe_load(PRESET.read_text(encoding="utf-8")) or {})
-    theta = np.array([float(OmegaConf.select(preset, p.key, default=np.nan)) for p in settings.space])
-    missing = [p.key for p, v in zip(settings.space, theta) if not np.isfinite(v)]
-    assert not missing, f"the calibrated preset {PRESET.name} lacks {missing}: run python -m simulation.calibration"
+    # the values the default config runs with: the preset's, and config.yaml's for a free key the preset lacks
+    # (indicators.lfs_inactive_job_search_share, solved for by hand until the next whole-set fit)
+    default = load_config()
+    theta = np.array([float(OmegaConf.select(default, p.key)) for p in settings.space])
     u = obj.unit(theta)
     away = np.where(u < 0.5, u + 0.3, u - 0.3)  # 30 % of each range towards the farther bound
     q_preset = obj.evaluate(theta).objective

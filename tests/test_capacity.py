@@ -192,7 +192,8 @@ def test_combined_paths_end_as_in_the_pyk_pilot():
     """PYK ([SINTEF-2010]): 13 of 25 to an apprenticeship, 4 back to Vg1. With places unlimited the simulated ends
     match the configured shares within 3 binomial standard errors."""
     cfg = small_config("cooperation.strength=1", "cooperation.effects.combined_path=1", "run.replicates=4",
-                       "population.scale=200", "run.years=3", "funding.apprenticeship_places_relative=null")
+                       "population.scale=200", "run.years=3", "funding.apprenticeship_places_relative=null",
+                       "funding.measure_budget_bn_per_year=null")  # places and NAV's budget (it pays them) unlimited
     res = simulate(cfg, progress=False)
     ev = res.events[:, 1:, :].sum(axis=(0, 1))
     n = ev[schema.EV["combined_path_ends"]]

@@ -106,7 +106,7 @@ def test_reports_render_in_chromium_with_every_section_and_the_files_numbers(rep
             # the run: headline table = indicators.parquet (shares in per cent, 1 decimal)
             ind = pd.read_parquet(sweep / JOBS[0][0] / "indicators.parquet").set_index("indicator")
             r = ind.loc["employment_rate_final_year"]
-            row = _row(_rows(pages["run"], "results-table"), "Employment rate, 16–66")
+            row = _row(_rows(pages["run"], "results-table"), "In work, 16–66 (model: the work state)")
             assert ci(100 * r["mean"], 100 * r["ci90_low"], 100 * r["ci90_high"], 1) in row
             levels = pd.read_parquet(sweep / JOBS[0][0] / pol.LEVELS_FILE)
             nav = levels[(levels["agency"] == "nav") & (levels["measure"] == "net_cost")

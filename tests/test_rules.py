@@ -100,7 +100,8 @@ def test_counter_based_draws_are_uniform_and_keyed_by_every_part():
 
 
 def test_recession_hits_the_young_and_low_educated_harder():
-    cfg = small_config("economy=recession", "economy.recession.start_year=1", "run.years=4")
+    # the rule, with the assumed effects (every one non-zero; the fitted cycle sets ordinary layoffs' rise to 0)
+    cfg = small_config("economy=recession", "cycle=assumed", "economy.recession.start_year=1", "run.years=4")
     intensity = cycle_intensity(cfg.economy, 200, 0, 7)
     job, layoff, appr, edu, _ = cycle_multipliers(cfg.economy, intensity)
     trough = int(np.argmax(intensity))

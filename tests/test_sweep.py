@@ -340,8 +340,8 @@ def test_plot_command_redraws_every_figure_of_a_sweep(sweep_dir, tmp_path):
 
 
 @pytest.mark.parametrize("language, words", [
-    ("en", ("Difference from the reference", "Registered unemployment rate", "percentage points", "16–24")),
-    ("nb", ("Forskjell fra referansen", "Registrert ledighet", "prosentpoeng", "16–24 år", "replikater"))])
+    ("en", ("Difference from the reference", "Registered fully unemployed", "percentage points", "16–24")),
+    ("nb", ("Forskjell fra referansen", "Registrerte helt ledige", "prosentpoeng", "16–24 år", "replikater"))])
 def test_the_differences_figure_speaks_the_language(sweep_dir, language, words):
     import matplotlib.pyplot as plt
 
