@@ -265,8 +265,8 @@ def test_youth_unemployment_rises_more_than_adults_in_the_2008_replay():
     must be positive with a one-sided 99 % t margin from its spread over the replicates."""
     from simulation.runs import public
 
-    res = simulation.run(load_config(["economy=replay_2008_2010", "run.replicates=32", "population.scale=100",
-                                      "run.years=3", "run.burn_in_years=1", "run.progress=false"]))
+    res = simulation.run(load_config(["economy=replay_2008_2010", "run.replicates=16", "population.scale=100",
+                                      "run.years=3", "run.burn_in_years=5", "run.progress=false"]))
 
     def rise(name: str) -> np.ndarray:  # reported years 2007, 2008, 2009: 2009 minus 2008
         return (public.quantities(res.raw, res.config, 2)[name][2]
