@@ -323,7 +323,7 @@ def _check_against_yaml(entries: list[Entry], text: str, where: str) -> None:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         raise ScanError(f"assumptions error: {where}: not valid YAML ({' '.join(str(exc).split())[:200]})") from None
-    loaded = _leaves(data, ())
+    loaded = _leaves(data, ()) if data else {}  # a file of comments only has no leaves
     covered: set[tuple[str, ...]] = set()
     for e in entries:
         node: Any = data
