@@ -4,7 +4,7 @@ Reads the files the default config composes and classifies every value as fitted
 unknown (the method: :mod:`simulation.analysis.assumptions`), then:
 
     python -m simulation.assumptions                          # docs/assumptions.md: the inventory (not screened yet)
-    python -m simulation.assumptions --space SPACE.yaml       # a Morris space over the scalar numeric assumptions
+    python -m simulation.assumptions --space SPACE.yaml       # a Morris space over the model's scalar numbers
     python -m simulation.sensitivity --space SPACE.yaml --out REPORT_DIR
     python -m simulation.assumptions --morris REPORT_DIR      # docs/assumptions.md with importance, top-ten check
     python -m simulation.assumptions --csv inventory.csv      # the inventory as a table as well
@@ -80,11 +80,11 @@ def _output_path(option: str, path: Path, suffix: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m simulation.assumptions",
-                                     description="Inventory of the config's assumptions, a Morris space over them, "
+                                     description="Inventory of the config's assumptions, a Morris space to rank them, "
                                                  "and docs/assumptions.md with their importance.")
     parser.add_argument("--space", type=Path, metavar="OUT.yaml",
-                        help="write a Morris space over the scalar numeric assumptions (for python -m "
-                             "simulation.sensitivity --space OUT.yaml)")
+                        help="write a Morris space over the config's scalar numbers, fitted, sourced and assumed "
+                             "(for python -m simulation.sensitivity --space OUT.yaml)")
     parser.add_argument("--morris", type=Path, metavar="REPORT_DIR",
                         help="a finished sensitivity report (its morris.csv) to rank the assumptions by")
     parser.add_argument("--out", type=Path, default=DEFAULT_PAGE,

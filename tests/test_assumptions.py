@@ -83,15 +83,26 @@ def test_classifies_fitted_sourced_assumption_unknown_and_unapplied(config_dir):
     assert status(inv_none, "rates.job.fitted_rate") == am.UNAPPLIED
 
 
-def test_space_screens_assumptions_and_unapplied_fits_only(config_dir):
+def test_space_screens_every_labelled_number_with_the_same_relative_ranges(config_dir):
+    """Fitted, sourced and assumed numbers are all screened (so assumptions are ranked among all of them); values
+    without a label are not."""
     inv = am.inventory(config_dir)
-    values = {"rates.job.assumed_rate": 2.0, "rates.job.unapplied_rate": 0.2, "rates.job.block_a": 0.4,
-              "rates.job.block_b": 0.6}
+    values = {"rates.job.fitted_rate": 0.61, "rates.job.sourced_share": 0.3, "rates.job.assumed_rate": 2.0,
+              "rates.job.unlabelled": 7.0, "rates.job.unapplied_rate": 0.2, "rates.job.block_a": 0.4,
+              "rates.job.block_b": 0.6, **{k: 0.1 for k in SOURCED_KEYS}}
+    plan = am.screening_plan(inv, values)
     space = {p["key"]: p for p in am.morris_space(inv, values)}
-    assert set(space) == set(values)
-    assert (space["rates.job.assumed_rate"]["low"], space["rates.job.assumed_rate"]["high"]) == (1.0, 3.0)
-    # a share by its name would be +-0.25; these are rates and multipliers: 0.5x-1.5x
-    assert (space["rates.job.block_a"]["low"], space["rates.job.block_a"]["high"]) == (0.2, 0.6)
+    assert set(space) == set(values) - {"rates.job.unlabelled"}
+    assert dict(zip(plan["key"], plan["cls"]))["rates.job.unapplied_rate"] == am.UNAPPLIED
+    bounds = {k: (p["low"], p["high"]) for k, p in space.items()}
+    assert bounds["rates.job.assumed_rate"] == (1.0, 3.0)               # a rate: 0.5x-1.5x
+    assert bounds["rates.job.fitted_rate"] == (0.305, 0.915)            # around the preset's value, not the file's
+    assert bounds["rates.job.sourced_share"] == (0.05, 0.55)            # a share (by its name): +-0.25
+    assert space["rates.job.fitted_rate"]["note"].startswith("default 0.61; fitted (calibration/x.yaml")
+    # only assumptions, when asked
+    only = am.screening_plan(inv, values, classes=("assumption",))
+    assert set(only.loc[only["screened"], "key"]) == {"rates.job.assumed_rate", "rates.job.block_a",
+                                                      "rates.job.block_b"}
 
 
 def fake_report(path: Path, order: list[str], null: str = "economy.recession.depth", complete: bool = True) -> Path:
@@ -191,11 +202,12 @@ def test_generated_space_is_accepted_by_the_sensitivity_loader(tmp_path, capsys)
     check_keys(space, sa.base_config(settings))   # every key is a key of the composed model
     inv = am.inventory(command.CONFIG_DIR, {"calibrated": "norway_2019"})
     statuses = {p.key: am.status_of(inv, p.key) for p in space[:-1]}
-    assert len(statuses) > 20
-    assert set(statuses.values()) <= {"assumption", am.UNAPPLIED}, statuses
-    # the preset's fitted values are not screened
+    assert {"fitted", "sourced", "assumption"} <= set(statuses.values()) <= set(am.SCREENED_CLASSES), statuses
+    # a value of the preset is screened around the fitted value, not the one rates/default.yaml writes
     preset = yaml.safe_load((command.CONFIG_DIR / "calibrated" / "norway_2019.yaml").read_text())
-    assert "rates.jobseeker.job_finding" not in statuses and preset["rates"]["jobseeker"]["job_finding"] > 0
+    fitted = preset["rates"]["jobseeker"]["job_finding"]
+    p = next(p for p in space if p.key == "rates.jobseeker.job_finding")
+    assert statuses[p.key] == "fitted" and (p.low, p.high) == pytest.approx((0.5 * fitted, 1.5 * fitted), rel=1e-5)
     assert not page.exists()   # --space alone writes the space only
 
 

@@ -32,10 +32,13 @@ a wrong row. Statuses, in this order:
 A flow mapping on one line (``destinations: {work: 0.45, jobseeker: 0.5}  # assumption``) is one row; where a
 calibration fits some of its members, ``fitted_part`` names them and the row is fitted only if all are.
 
-**The Morris space** (:func:`screening_plan`, :func:`morris_space`) covers the scalar numeric assumptions in
-effect: rates, durations and multipliers from half to 1.5 times their value, shares (a 0..1 field of the schema)
-their value +- 0.25 within [0.01, 0.99], all within the range the schema allows. Values the screening cannot move
-are listed with the reason (a whole number in the model, 0 with no scale, not read in a steady economy, ...).
+**The Morris space** (:func:`screening_plan`, :func:`morris_space`) covers the scalar numeric values in effect of
+every labelled class (fitted, sourced, assumption, and fits the selected preset does not apply), with the same
+relative ranges for all: rates, durations and multipliers from half to 1.5 times their value, shares (a 0..1 field
+of the schema) their value +- 0.25 within [0.01, 0.99], all within the range the schema allows. Screening all of
+them is what makes the top-ten check a test: a space of assumptions alone would have assumptions as its top ten by
+construction. Values the screening cannot move are listed with the reason (a whole number in the model, a member
+of a set of shares that sum to 1, 0 with no scale, not read in a steady economy, ...).
 """
 from __future__ import annotations
 
@@ -611,8 +614,28 @@ def _is_share(key: str, mv: ModelValue | None) -> bool:
     return any(w in leaf for w in ("share", "compliance", "probability"))
 
 
-def screening_plan(inv: pd.DataFrame, base_values: Mapping[str, Any]) -> pd.DataFrame:
-    """For every assumption in effect: screened with bounds, or not with the reason.
+# The classes the Morris space covers. Fitted and sourced values are screened too, with the same relative ranges:
+# the top-ten check asks where the assumptions rank among *all* the model's numbers, which a space of assumptions
+# alone could not answer (its top ten would be assumptions by construction). Unlabelled values are not screened:
+# many are settings of the run or definitions (population.scale, indicators.youth_max_age); label them first.
+SCREENED_CLASSES = ("fitted", "sourced", "assumption", UNAPPLIED)
+
+
+def _class(r: Any) -> str:
+    return UNAPPLIED if r.status == "fitted" and not r.fit_applied else str(r.status)
+
+
+def _share_sibling(key: str, base_values: Mapping[str, Any]) -> bool:
+    """A member of a set of shares that sum to 1 (``rates.assessment.destinations.education``): cannot move alone."""
+    parent, depth = key.rsplit(".", 1)[0] + ".", key.count(".")
+    sib = [_plain(v) for k, v in base_values.items() if k.startswith(parent) and k.count(".") == depth]
+    nums = [v for v in sib if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return len(sib) > 1 and len(nums) == len(sib) and all(0 <= v <= 1 for v in nums) and abs(sum(nums) - 1) < 1e-6
+
+
+def screening_plan(inv: pd.DataFrame, base_values: Mapping[str, Any],
+                   classes: Sequence[str] = SCREENED_CLASSES) -> pd.DataFrame:
+    """For every value in effect of the given classes: screened with bounds, or not with the reason.
 
     ``base_values`` maps dotted keys to the composed config's values (:func:`model_values` gives them with the
     schema's ranges, which then decide what a share is, clip the bounds and keep whole numbers out; plain values
@@ -621,14 +644,15 @@ def screening_plan(inv: pd.DataFrame, base_values: Mapping[str, Any]) -> pd.Data
     rows = []
     steady = _plain(base_values.get("economy.kind")) == "steady"
     for r in effective(inv).itertuples(index=False):
-        if not (r.status == "assumption" or (r.status == "fitted" and not r.fit_applied)):
-            continue  # fitted values in effect and sourced ones are not screened; unapplied fits are
+        cls = _class(r)
+        if cls not in classes:
+            continue
         mv = base_values.get(r.key)
         mv = mv if isinstance(mv, ModelValue) else (ModelValue(mv) if r.key in base_values else None)
         value = mv.value if mv is not None else yaml.safe_load(r.value) if r.scalar else None
-        why = f"{UNAPPLIED} ({r.fitted_by}); " if r.status == "fitted" else ""
+        why = f"{cls} ({r.fitted_by})" if r.status == "fitted" else cls
         row = {"key": r.key, "value": r.value, "low": np.nan, "high": np.nan, "screened": False, "reason": "",
-               "note": f"{why}{r.file}:{r.line}: {_short(r.comment, 110)}"}
+               "cls": cls, "note": f"{why}; {r.file}:{r.line}: {_short(r.comment, 100)}"}
         reason = ""
         if r.kind == "mapping" and r.value.strip() == "{}":
             reason = "an empty mapping (a hook for overrides): nothing to vary"
@@ -643,6 +667,8 @@ def screening_plan(inv: pd.DataFrame, base_values: Mapping[str, Any]) -> pd.Data
             reason = "a whole number in the model (an age, a count of days): Morris' grid steps between whole numbers"
         elif not isinstance(value, (int, float)) or isinstance(value, bool):
             reason = "not a number in the composed config"
+        elif _share_sibling(r.key, base_values):
+            reason = "a member of a set of shares that sum to 1: moving one alone would break the sum"
         if reason:
             rows.append({**row, "reason": reason})
             continue
@@ -671,7 +697,7 @@ def screening_plan(inv: pd.DataFrame, base_values: Mapping[str, Any]) -> pd.Data
             continue
         rows.append({**row, "low": _round(low), "high": _round(high), "screened": True,
                      "note": f"default {v:g}; {row['note']}"})
-    return pd.DataFrame(rows, columns=["key", "value", "low", "high", "screened", "reason", "note"])
+    return pd.DataFrame(rows, columns=["key", "value", "low", "high", "screened", "reason", "cls", "note"])
 
 
 def _mapping_reason(text: str) -> str:
@@ -700,8 +726,8 @@ def _short(text: str, n: int) -> str:
 
 
 def morris_space(inv: pd.DataFrame, base_values: Mapping[str, Any]) -> list[dict]:
-    """The Morris parameter space: ``{key, low, high, note}`` for each scalar numeric assumption that can be screened
-    (:func:`screening_plan` gives the others with the reason)."""
+    """The Morris parameter space: ``{key, low, high, note}`` for each scalar numeric value of the screened classes
+    (:data:`SCREENED_CLASSES`) that can be screened (:func:`screening_plan` gives the others with the reason)."""
     plan = screening_plan(inv, base_values)
     return [{"key": r.key, "low": r.low, "high": r.high, "note": r.note}
             for r in plan[plan["screened"]].itertuples(index=False)]
@@ -714,7 +740,7 @@ def morris_space(inv: pd.DataFrame, base_values: Mapping[str, Any]) -> list[dict
 # Sobol is kept as cheap as the analysis allows (its top parameter and the null control, 16 base samples).
 SPACE_SETTINGS = {"base_overrides": [], "scale": 200, "replicates": 2, "years": 3, "burn_in_years": 5, "workers": 2,
                   "null_control": "economy.recession.depth",
-                  "morris": {"trajectories": 12, "levels": 4}, "sobol": {"top_k": 1, "base_samples": 16}}
+                  "morris": {"trajectories": 10, "levels": 4}, "sobol": {"top_k": 1, "base_samples": 16}}
 NULL_BOUNDS = (0.0, 0.95)
 
 
@@ -752,14 +778,14 @@ def space_yaml(space: Sequence[dict], settings: Mapping[str, Any], plan: pd.Data
     null = settings.get("null_control")
     lines = [
         f"# Generated by `{command}` on {when}: do not edit by hand, regenerate.",
-        "# Morris screening of every scalar numeric assumption in effect in the default config with base_overrides",
-        "# (the inventory of simulation/analysis/assumptions.py: its comment says 'assumption', or a calibration",
-        "# settings file fits it but the selected preset does not apply the fit).",
-        "# Bounds: rates, durations and multipliers 0.5x-1.5x the value; shares (0..1 in the schema) the value +- 0.25",
-        "# within [0.01, 0.99]; clipped to the range the model allows. Assumptions not screened, with the reason:",
+        "# Morris screening of every scalar numeric value in effect in the default config with base_overrides, of the",
+        "# classes " + ", ".join(SCREENED_CLASSES) + " (the inventory of simulation/analysis/assumptions.py; each",
+        "# note starts with the class), so that the assumptions are ranked among all the model's numbers.",
+        "# Bounds, the same for every class: rates, durations and multipliers 0.5x-1.5x the value; shares (0..1 in the",
+        "# schema) the value +- 0.25 within [0.01, 0.99]; clipped to the range the model allows. Not screened:",
     ]
     for r in plan[~plan["screened"]].itertuples(index=False):
-        lines.append(f"#   {r.key}: {r.reason}")
+        lines.append(f"#   {r.key} ({r.cls}): {r.reason}")
     over = "".join(f" --override {o}" for o in settings.get("base_overrides") or [])
     lines += ["# Run: python -m simulation.sensitivity --space THIS_FILE --out REPORT_DIR; then python -m "
               f"simulation.assumptions{over} --morris REPORT_DIR", "", "settings:"]
@@ -888,7 +914,10 @@ def markdown(inv: pd.DataFrame, plan: pd.DataFrame, screening: Screening | None,
         base = ", ".join(f"`{o}`" for o in st.get("base_overrides") or []) or "none"
         out.append(f"The Morris report `{screening.report_dir}` (created {screening.created}): "
                    f"{len(screening.importance)} parameters besides the null control, {runs}{took}; {size}; base "
-                   f"overrides {base}. Importance = mu* divided by the largest mu* of each headline indicator, "
+                   f"overrides {base}. The space holds the fitted, sourced and assumed numbers alike, with the "
+                   "same relative ranges (rates, durations and multipliers 0.5x-1.5x their value, shares +-0.25), so "
+                   "the ranking places the assumptions among all the model's numbers. "
+                   "Importance = mu* divided by the largest mu* of each headline indicator, "
                    f"averaged over the {len(screening.indicators)} indicators "
                    "(`simulation.analysis.sensitivity.importance`): 1 would be the top parameter of every indicator.")
         if screening.null_control is not None:
