@@ -223,3 +223,15 @@ def test_command_check_exits_1_when_an_assumption_is_in_the_top_ten(tmp_path, ca
     assert "python -m simulation.assumptions --override calibrated=norway_2019 --morris" in text
     assert "1 still unsourced and unfitted: rates.ot.job_finding" in capsys.readouterr().out
     assert command.main(args) == 0   # without --check the page is written and the exit status is 0
+
+
+def test_page_warns_when_the_space_held_only_unsourced_values(config_dir, tmp_path):
+    """A report that screened assumptions only cannot say where they rank among the fitted and sourced values."""
+    inv = am.inventory(config_dir)
+    plan = am.screening_plan(inv, {})
+    only = am.read_screening(fake_report(tmp_path / "only", ["rates.job.assumed_rate", "rates.job.block_a"]))
+    page = am.markdown(inv, plan, only, "cmd", "now", ["f"])
+    assert "The screened parameters by class: 2 assumption." in page and "**Warning:** the space held no fitted" in page
+    mixed = am.read_screening(fake_report(tmp_path / "mixed", ["rates.job.assumed_rate", "rates.job.s0"]))
+    page = am.markdown(inv, plan, mixed, "cmd", "now", ["f"])
+    assert "1 sourced, 1 assumption." in page and "Warning" not in page

@@ -862,7 +862,7 @@ def howto(choices: Mapping[str, str], report_dir: str | None) -> list[str]:
             "From the repository root (the Morris run takes about 15-20 minutes on 2 busy cores; its settings are "
             "in the space file's `settings:`, and can be changed on the sensitivity command line, e.g. "
             "`settings.morris.trajectories=20`):", "", "```sh",
-            f"python -m simulation.assumptions{over} --space space.yaml   # the Morris space over the assumptions",
+            f"python -m simulation.assumptions{over} --space space.yaml   # the Morris space",
             f"NUMBA_NUM_THREADS=1 python -m simulation.sensitivity --space space.yaml --out {report}",
             f"python -m simulation.assumptions{over} --morris {report}   # this page; --check: exit 1 if it fails",
             "```", "",
@@ -914,12 +914,22 @@ def markdown(inv: pd.DataFrame, plan: pd.DataFrame, screening: Screening | None,
         base = ", ".join(f"`{o}`" for o in st.get("base_overrides") or []) or "none"
         out.append(f"The Morris report `{screening.report_dir}` (created {screening.created}): "
                    f"{len(screening.importance)} parameters besides the null control, {runs}{took}; {size}; base "
-                   f"overrides {base}. The space holds the fitted, sourced and assumed numbers alike, with the "
-                   "same relative ranges (rates, durations and multipliers 0.5x-1.5x their value, shares +-0.25), so "
-                   "the ranking places the assumptions among all the model's numbers. "
-                   "Importance = mu* divided by the largest mu* of each headline indicator, "
+                   f"overrides {base}. Importance = mu* divided by the largest mu* of each headline indicator, "
                    f"averaged over the {len(screening.indicators)} indicators "
                    "(`simulation.analysis.sensitivity.importance`): 1 would be the top parameter of every indicator.")
+        counts = pd.Series([status_of(inv, p) for p in screening.importance.index]).value_counts()
+        order = ["fitted", UNAPPLIED, "sourced", "assumption", "unknown"]
+        classes = counts.reindex([c for c in order if c in counts.index]
+                                 + sorted(c for c in counts.index if c not in order))
+        out.append("The screened parameters by class: " + ", ".join(f"{n} {c}" for c, n in classes.items()) + ".")
+        if not set(classes.index) & set(OK_STATUSES):
+            out.append("**Warning:** the space held no fitted or sourced parameter, so its top ten cannot but be "
+                       "unsourced: the check below says nothing about where the assumptions rank among all the "
+                       "model's numbers. Screen a space made by `--space` (every labelled class).")
+        else:
+            out.append("Generated spaces (`--space`) give every class the same relative ranges (rates, durations and "
+                       "multipliers 0.5x-1.5x their value, shares +-0.25), so the ranking places the assumptions "
+                       "among all the model's numbers.")
         if screening.null_control is not None:
             null = "not in the report" if screening.null_importance is None else f"{screening.null_importance:.3f}"
             out.append(f"The null control `{screening.null_control}` (read by no rule in this scenario) scores {null}; "
@@ -1066,6 +1076,8 @@ def read_screening(report_dir: Path | str) -> Screening:
                  .set_index("parameter") if not m.empty else None)
     timings = meta.get("timings_s") or {}
     runs = (meta.get("runs") or {}).get("morris")
-    return Screening(str(report_dir), created or "unknown", score, null, sorted(morris["indicator"].unique()),
+    listed = [i for i in (meta.get("settings") or {}).get("indicators") or [] if i in set(morris["indicator"])]
+    indicators = listed or sorted(morris["indicator"].unique())
+    return Screening(str(report_dir), created or "unknown", score, null, indicators,
                      null_score, dict(meta.get("settings") or {}), int(runs) if runs else None,
                      timings.get("morris_runs_s"), strongest)
