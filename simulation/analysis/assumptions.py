@@ -874,7 +874,11 @@ def _strongest(screening: Screening | None, key: str) -> str:
     if screening is None or screening.strongest is None or key not in screening.strongest.index:
         return ""
     r = screening.strongest.loc[key]
-    return f"{r['indicator']} ({r['mu_star_normalised']:.2f})"
+    raw = ""
+    if pd.notna(r.get("mu_star", np.nan)):
+        conf = f" ± {r['mu_star_conf']:.3g}" if pd.notna(r.get("mu_star_conf", np.nan)) else ""
+        raw = f"; mu* {r['mu_star']:.3g}{conf}"
+    return f"{r['indicator']} ({r['mu_star_normalised']:.2f}{raw})"
 
 
 def markdown(inv: pd.DataFrame, plan: pd.DataFrame, screening: Screening | None, command: str, when: str,
@@ -957,7 +961,8 @@ def markdown(inv: pd.DataFrame, plan: pd.DataFrame, screening: Screening | None,
     else:
         where = dict(zip(eff["key"], eff["file"] + ":" + eff["line"].astype(str)))
         value = dict(zip(eff["key"], eff["value"]))
-        out += ["| rank | parameter | value | where | importance | largest on (mu* / max) | class | check |",
+        out += ["| rank | parameter | value | where | importance | largest on (mu* / max; mu* ± conf.) | class "
+                "| check |",
                 "|---:|---|---|---|---:|---|---|---|"]
         out += [f"| {r.rank} | `{r.parameter}` | {_md(value.get(r.parameter, ''))} | {where.get(r.parameter, '')} | "
                 f"{r.importance:.3f} | {_strongest(screening, r.parameter)} | {r.status} | "
@@ -1071,9 +1076,9 @@ def read_screening(report_dir: Path | str) -> Screening:
     if null is not None:
         score = score.drop(index=null, errors="ignore")
     m = morris.dropna(subset=["mu_star_normalised"])
-    strongest = (m.loc[m.groupby("parameter")["mu_star_normalised"].idxmax(), ["parameter", "indicator",
-                                                                                "mu_star_normalised"]]
-                 .set_index("parameter") if not m.empty else None)
+    cols = ["parameter", "indicator", "mu_star_normalised", *[c for c in ("mu_star", "mu_star_conf") if c in m]]
+    strongest = (m.loc[m.groupby("parameter")["mu_star_normalised"].idxmax(), cols].set_index("parameter")
+                 if not m.empty else None)
     timings = meta.get("timings_s") or {}
     runs = (meta.get("runs") or {}).get("morris")
     listed = [i for i in (meta.get("settings") or {}).get("indicators") or [] if i in set(morris["indicator"])]
