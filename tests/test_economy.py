@@ -207,11 +207,9 @@ def test_stochastic_economy_rebuilds_the_kernel_cycle_per_replicate():
     cfg = simulation.validate(load_config(["economy=regime_switching", "run.years=30"]))
     counties, (burn, report) = selected_counties(cfg), steps_for(cfg)
     p0, p1, again = (build_params(cfg, counties, burn, report, replicate=r) for r in (0, 1, 1))
-    # (the fitted cycle moves layoffs and temporary layoffs, not job finding: compare those)
-    assert not np.array_equal(p0.layoff_cycle, p1.layoff_cycle)
-    assert not np.array_equal(p0.temp_layoff_cycle, p1.temp_layoff_cycle)
-    assert np.array_equal(again.job_cycle, p1.job_cycle) and np.array_equal(again.layoff_cycle, p1.layoff_cycle)
-    assert np.array_equal(again.temp_layoff_cycle, p1.temp_layoff_cycle)
+    cycles = ("job_cycle", "layoff_cycle", "temp_layoff_cycle")  # a fitted effect may be zero: any of them
+    assert any(not np.array_equal(getattr(p0, k), getattr(p1, k)) for k in cycles)
+    assert all(np.array_equal(getattr(again, k), getattr(p1, k)) for k in cycles)
 
 
 # ---------------------------------------------------------------------------------------------
