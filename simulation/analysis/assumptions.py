@@ -24,7 +24,7 @@ a wrong row. Statuses, in this order:
     or claims a fit ("fitted", "calibrated later") that no calibration settings file backs;
 ``sourced``
     that comment cites something: a URL, SSB, NAV, Udir, OECD, Fafo, a ``[Key]`` citation, a law or §, a table
-    number, a white paper (Meld. St., NOU), one of the domain's seed documents ("seed 003"), or says "derived";
+    number, a white paper (Meld. St., NOU), or says "derived";
 ``unknown``
     no comment says either: "no comment" (not even the file's header), or "comment cites no source". These need a
     label.
@@ -77,7 +77,6 @@ _CITATION = re.compile("|".join([
     r"\[[A-Z][A-Za-z0-9-]+\]",                                            # a [Key] citation (docs/domain.md)
     r"\w+(?:loven|lova)\b", r"\bforskrift", r"§",                         # a law or regulation
     r"\b[Tt]ab(?:le|ell|\.)?\s*\d{3,}", r"\bMeld\. St\.", r"\bProp\. \d",  # a table, a white paper, a bill
-    r"\b[Ss]eed \d{3}\b",                                                 # the domain's seed documents
     r"\bderived\b",
 ]))
 
