@@ -21,6 +21,7 @@ from pathlib import Path
 
 from simulation.analysis import assumptions as am
 from simulation.analysis.sensitivity import DEFAULT_SPACE, load
+from simulation.cli import OneLineParser, guard
 from simulation.core.config import ConfigError
 from simulation.runs.atomic import atomic_write
 from simulation.runs.compose import CONFIG_DIR
@@ -79,7 +80,7 @@ def _output_path(option: str, path: Path, suffix: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="python -m simulation.assumptions",
+    parser = OneLineParser(prog="python -m simulation.assumptions",
                                      description="Inventory of the config's assumptions, a Morris space to rank them, "
                                                  "and docs/assumptions.md with their importance.")
     parser.add_argument("--space", type=Path, metavar="OUT.yaml",
@@ -97,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="exit 1 if one of the ten most influential parameters is an assumption or unlabelled")
     args = parser.parse_args(argv)
+    return guard(parser.prog, lambda writing: _run(args, argv))
+
+
+def _run(args: argparse.Namespace, argv: list[str]) -> int:
+    """The command's body: the inventory, the space and the page (exit 2 on bad input, 1 when --check fails)."""
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     try:
         if not (args.config_dir / "config.yaml").is_file():

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from simulation.analysis import validation as va
+from simulation.cli import OneLineParser, guard
 from simulation.core.config import ConfigError
 from simulation.runs.atomic import atomic_write
 
@@ -119,7 +120,7 @@ def report_text(out: Path, summary: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m simulation.validate",
+    ap = OneLineParser(prog="python -m simulation.validate",
                                  description="The model against Norway's public statistics: targets, the three "
                                              "business-cycle replays and the steady state, in a report directory.")
     ap.add_argument("overrides", nargs="*", help="config overrides, as for python -m simulation")
@@ -132,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--overwrite", action="store_true", help="replace an earlier report in --out")
     args = ap.parse_args(argv)
     out = args.out or Path("outputs") / "validation" / dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    return guard(ap.prog, lambda writing: _validate(args, out, writing))
+
+
+def _validate(args: argparse.Namespace, out: Path, writing) -> int:
+    """The command's body: check the input (exit 2 on bad input), run, write the report into ``out``."""
     try:
         from simulation.runs.overrides import check_overrides
 
@@ -143,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         if out.exists() and any(out.iterdir()) and not args.overwrite:
             raise ConfigError(f"--out={out}: not empty (give a new directory, or --overwrite)")
         va.load_episodes()  # a bad replays file fails before anything runs
+        writing(out)
         summary = build_report(out, args.overrides, args.replicates, args.scale, args.years, args.steady_years)
         from simulation.present.figures.validation import draw_all
 
@@ -151,9 +158,6 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(str(err), file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"interrupted: {out} left incomplete", file=sys.stderr)
-        return 130
     print((out / "report.md").read_text(encoding="utf-8"))
     print(f"report: {out}")
     return 0
