@@ -169,3 +169,10 @@ def test_an_aap_recipient_whose_activity_ended_goes_back_to_aap_not_to_the_regis
     assert rules.back_to_aap(aap, int(State.JOBSEEKER)) == int(State.AAP)
     assert rules.back_to_aap(none, int(State.JOBSEEKER)) == int(State.JOBSEEKER)
     assert rules.back_to_aap(aap, int(State.WORK)) == int(State.WORK)
+
+
+def test_aap_needs_an_eligible_type_unless_the_person_comes_from_long_sick_leave():
+    js, sick = int(State.JOBSEEKER), int(State.SICK_LEAVE)
+    assert rules.qualifies_for_aap(js, 0.29, 0.3) and not rules.qualifies_for_aap(js, 0.3, 0.3)
+    assert not rules.qualifies_for_aap(js, 0.0, 0.0) and rules.qualifies_for_aap(js, 0.999, 1.0)
+    assert rules.qualifies_for_aap(sick, 0.99, 0.0)

@@ -213,3 +213,43 @@ def test_aap_goes_on_through_activities_and_an_ended_measure_leads_back_to_aap()
     on_aap_state = people.state == int(State.AAP)
     assert (people.benefit[on_aap_state] == int(Benefit.NONE)).all()  # AAP itself is the state, not a benefit
     assert (people.benefit[~on_aap_state] == int(Benefit.AAP)).all()
+
+
+def _jobseekers_on_aap(share: float, n: int = 1000) -> np.ndarray:
+    """Hand-made job seekers with reduced work ability, nothing but a fast move into AAP: who is on AAP after a year."""
+    cfg = small_config(*QUIET, "run.years=1", f"rates.health.aap_eligible_share={share}", "rates.jobseeker.aap_rate=5",
+                       "rates.jobseeker.job_finding=0", "rates.jobseeker.assessment_rate=0",
+                       "rates.jobseeker.deregister_rate=0", "rates.jobseeker.adult_vgo_rate=0",
+                       "rates.aap.to_work=0", "rates.aap.to_disability=0", "rates.aap.to_jobseeker=0",
+                       "rates.aap.to_assessment=0", "rates.aap.max_years=10")
+    people = _people(n, State.JOBSEEKER, 40, flags=FLAG_REDUCED_WORK_ABILITY)
+    _run(cfg, people)
+    return people.state == int(State.AAP)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.3, 1.0])
+def test_only_those_whose_reduced_work_ability_qualifies_move_from_the_register_into_aap(share):
+    """folketrygdloven § 11-5: the move into AAP happens for the eligible share only; the rest stay job seekers with
+    NAV's status of reduced work ability. At 50 moves a year nearly every eligible person moves within the year, so
+    the count is binomial(1000, share): within 4 standard deviations (exact at 0 and 1)."""
+    on_aap = _jobseekers_on_aap(share)
+    sd = np.sqrt(1000 * share * (1 - share))
+    assert abs(on_aap.sum() - 1000 * share) <= 4 * sd + 1e-9
+
+
+def test_eligibility_is_a_lifelong_type_so_a_larger_share_adds_persons_and_removes_none():
+    """Common random numbers: the persons eligible at 0.3 are all eligible at 0.6 (one draw per person for life)."""
+    low, high = _jobseekers_on_aap(0.3), _jobseekers_on_aap(0.6)
+    assert low.sum() > 0 and (high & low).sum() == low.sum() and high.sum() > low.sum()
+
+
+def test_long_sick_leave_always_qualifies_for_aap():
+    """A sick leave that reaches its 52-week maximum leads to AAP whatever the eligible share (illness certified)."""
+    cfg = small_config(*QUIET, "run.years=2", "rates.health.aap_eligible_share=0", "rates.sick_leave.recovery_rate=0",
+                       "rates.sick_leave.to_aap=0", "rates.sick_leave.reduced_work_ability_onset=0",
+                       *_only("rates.sick_leave.end_destinations", "aap", "work", "jobseeker", "inactive"),
+                       "rates.aap.to_work=0", "rates.aap.to_disability=0", "rates.aap.to_jobseeker=0",
+                       "rates.aap.to_assessment=0", "rates.aap.max_years=10")
+    people = _people(200, State.SICK_LEAVE, 40)
+    _run(cfg, people)
+    assert (people.state == int(State.AAP)).all()

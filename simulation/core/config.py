@@ -233,6 +233,9 @@ class EconomyConfig:
     regime_switching: RegimeSwitchingConfig = field(default_factory=RegimeSwitchingConfig)
     youth_sensitivity: float = multiplier()
     low_education_sensitivity: float = multiplier()
+    # the longest layoff pay in this economy's years, when a crisis rule extended it (None: the normal rule,
+    # rates.jobseeker.layoff_pay_weeks)
+    layoff_pay_weeks: float | None = _if_set(0.0, 520.0, lo_open=True)
 
 
 class StudyBenefitRegime(Enum):
@@ -322,6 +325,7 @@ class JobseekerRates:
     aap_rate: float = rate()
     deregister_rate: float = rate()
     deregister_multiplier_without_benefit: float = multiplier()
+    deregister_multiplier_reduced_work_ability: float = multiplier()  # NAV's follow-up keeps them registered longer
     adult_vgo_rate: float = rate()
     dagpenger_eligible_share_youth: float = share()
     dagpenger_eligible_share_adult: float = share()
@@ -338,6 +342,7 @@ class AssessmentRates:
     mean_weeks: float = _range(0.0, 520.0, lo_open=True)
     destinations: dict[str, float] = MISSING
     higher_education_share: float = share()
+    reduced_work_ability_found: float = rate()  # per year in assessment, NAV finds reduced work ability (§ 14 a)
 
 
 @dataclass
@@ -426,6 +431,9 @@ class HealthRates:
     # onset and leaving work for inactivity: x g per education level below VGO
     education_gradient: float = _range(1.0, 10.0)
     aap_multiplier_reduced_work_ability: float = multiplier()
+    # of persons whose work ability NAV finds reduced, the share whose reduction would qualify for AAP (illness the
+    # main cause, at least half); the rest keep the status without AAP. Long sick leave always qualifies.
+    aap_eligible_share: float = share()
 
 
 @dataclass
@@ -541,6 +549,7 @@ class IndicatorConfig:
     lfs_student_employment_share_25_plus: float = share()  # students 25 and over with paid work
     lfs_student_job_search_share: float = share()  # pupils and students without work looking for it (LFS unemployed)
     lfs_inactive_job_search_share: float = share()  # persons unknown to the services who look for work (LFS unemployed)
+    lfs_disability_employment_share: float = share()  # disability recipients with paid work (LFS employed)
 
 
 @dataclass

@@ -109,7 +109,7 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
         Entry(S.WORK, schema.K_JOB, (r.jobseeker.job_finding,) * 2, static="job"),
         Entry(S.ASSESSMENT, schema.K_PLAIN, (r.jobseeker.assessment_rate,) * 2, cooperation="nav_referral"),
         Entry(S.AAP, schema.K_PLAIN, (r.jobseeker.aap_rate,) * 2, static="aap"),
-        Entry(S.INACTIVE, schema.K_DEREGISTER, (r.jobseeker.deregister_rate,) * 2),
+        Entry(S.INACTIVE, schema.K_DEREGISTER, (r.jobseeker.deregister_rate,) * 2, static="deregister"),
         Entry(S.ADULT_VGO, schema.K_ADULT_VGO_COUNTY, (r.jobseeker.adult_vgo_rate,) * 2,
               cooperation="return_to_school"),
         Entry(S.SCHOOL, schema.K_RETURN_SCHOOL, (r.school.return_rate,) * 2, cooperation="return_to_school"),
@@ -122,6 +122,8 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
     if edu_share > 0:
         e[S.ASSESSMENT].append(Entry(S.ADULT_VGO, schema.K_EDU_PATH, (exit_assessment * edu_share,) * 2,
                                      cooperation="education_path"))
+    # NAV's assessment of a client's needs finds reduced work ability in some (NAV-loven § 14 a): no state change
+    e[S.ASSESSMENT].append(Entry(0, schema.K_HEALTH, (r.assessment.reduced_work_ability_found,) * 2, static="health"))
     # variant 0: ordinary work practice, ends by a hazard; variant 1: a combined path (mechanism 6), ends at its length
     e[S.WORK_MEASURE] = (_split((12.0 / r.work_measure.mean_months, 0.0), r.work_measure.destinations,
                                 kind_of=_job_kind)
@@ -181,6 +183,8 @@ def _static_multiplier(cfg: SimConfig, static: str, band: int, edu: int, imm: in
         return r.health.aap_multiplier_reduced_work_ability if rwa else 1.0
     if static == "health":  # the low-educated fall ill and leave work for inactivity more often
         return r.health.education_gradient ** (int(Education.VGO) - edu)
+    if static == "deregister":  # NAV follows up persons with reduced work ability (NAV-loven § 14 a) longer
+        return r.jobseeker.deregister_multiplier_reduced_work_ability if rwa else 1.0
     if static == "recovery":
         return r.sick_leave.recovery_reduced_work_ability if rwa else 1.0
     if static == "sick":
@@ -467,6 +471,7 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
         dagpenger_higher_education_min_days=years_to_days(sc.dagpenger_higher_education_min_age),
         study_uptake=float(sc.study_uptake_if_dagpenger_lost),
         deregister_mult=float(js.deregister_multiplier_without_benefit),
+        aap_eligible_share=float(r.health.aap_eligible_share),
         dagpenger_eligible_youth=float(js.dagpenger_eligible_share_youth),
         dagpenger_eligible_adult=float(js.dagpenger_eligible_share_adult),
         dagpenger_long_share=float(js.dagpenger_long_share),
@@ -474,6 +479,6 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
         dagpenger_short_days=int(round(js.dagpenger_weeks_short * 7)),
         social_assistance_share=float(js.social_assistance_share_after_exhaustion),
         long_term_days=int(round(cfg.indicators.long_term_weeks * 7)),
-        layoff_pay_days=int(round(js.layoff_pay_weeks * 7)),
+        layoff_pay_days=int(round((cfg.economy.layoff_pay_weeks or js.layoff_pay_weeks) * 7)),
         depart_p=depart_p, die_p=die_p, arrival_cum=arrival_cum,
     )

@@ -24,6 +24,7 @@ _TERTIARY_EDU = int(Education.TERTIARY)
 _DAGPENGER = int(Benefit.DAGPENGER)
 _AAP_BENEFIT = int(Benefit.AAP)
 _AAP_STATE = int(State.AAP)
+_SICK_LEAVE = int(State.SICK_LEAVE)
 _TERTIARY_STATE = int(State.TERTIARY)
 _JOBSEEKER, _ASSESSMENT = int(State.JOBSEEKER), int(State.ASSESSMENT)
 _WORK_MEASURE, _AMO, _SCHOOL, _ADULT_VGO = (int(State.WORK_MEASURE), int(State.AMO_COURSE), int(State.SCHOOL),
@@ -175,6 +176,22 @@ def keeps_aap(state, nav_paid_education):
     """An AAP recipient keeps AAP through assessment, work-oriented measures, AMO courses and education bought by
     NAV: the activities are part of the AAP period, not an end of it ([Folketrygdloven] § 11-6, § 11-10)."""
     return state == _ASSESSMENT or state == _WORK_MEASURE or state == _AMO or nav_paid_education
+
+
+@njit(**INLINE)
+def qualifies_for_aap(from_state, u_type, eligible_share):
+    """AAP needs work ability reduced by at least half with illness or injury the main cause ([Folketrygdloven]
+    § 11-5); NAV's status of reduced work ability ([NAV-loven] § 14 a) does not, so some keep the status without
+    AAP. Long sick leave always qualifies (the illness is certified); otherwise a person's lifelong type decides:
+    a draw ``u_type`` below ``eligible_share``."""
+    return from_state == _SICK_LEAVE or u_type < eligible_share
+
+
+@njit(**INLINE)
+def among_nav_reduced_work_ability(state, reduced_work_ability, benefit):
+    """NAV's persons with reduced work ability: on AAP (in the AAP state, or keeping it in an activity), or a NAV
+    client (registered, in assessment or a measure) whose reduced work ability NAV has found ([NAV-loven] § 14 a)."""
+    return state == _AAP_STATE or benefit == _AAP_BENEFIT or (reduced_work_ability and in_nav_spell(state))
 
 
 @njit(**INLINE)

@@ -99,6 +99,7 @@ D_PUBLIC = 10  # NAV asks the county for a place first (public first, mechanism 
 D_COMBINED = 11  # a youth's work practice becomes a combined path (mechanism 6)
 D_FALLBACK = 12  # where a person waits when a programme ended and the next place is not free
 D_DEPART = 13  # death or emigration this step (population change); an arrival's first state uses D_ENTRY
+D_AAP_TYPE = 14  # whether a person's reduced work ability would qualify for AAP: one draw for life (at step 0)
 
 # Capacity pools: what an institution has to hand out, in units per county (the allocation pass).
 POOL_NAMES = ["measure", "adult_education", "apprenticeship", "assessment", "earmarked_places"]
@@ -222,6 +223,9 @@ EVENTS: list[Event] = [
     Event("immigrations", "immigrants aged 16-66 arriving in Norway"),
     Event("deaths", "deaths of persons aged 16-66"),
     Event("emigrations", "persons aged 16-66 emigrating from Norway"),
+    Event("nav_rwa_new", "persons newly among NAV's persons with reduced work ability (AAP started, or reduced work "
+                         "ability found or brought to NAV)"),
+    Event("nav_rwa_new_from_sick_leave", "of them, straight from long sick leave"),
 ]
 EVENT_NAMES = [e.name for e in EVENTS]
 EV = {name: i for i, name in enumerate(EVENT_NAMES)}
@@ -257,6 +261,8 @@ E_LAYOFF = EV["layoffs"]
 E_DP_START = EV["dagpenger_starts"]
 E_DP_EXHAUST = EV["dagpenger_exhausted"]
 E_RWA = EV["reduced_work_ability_onset"]
+E_NAV_RWA_NEW = EV["nav_rwa_new"]
+E_NAV_RWA_NEW_SICK = EV["nav_rwa_new_from_sick_leave"]
 E_LTU = EV["stock_long_term_unemployed"]
 E_STOCK_DP = EV["stock_dagpenger"]
 E_STOCK_SA = EV["stock_social_assistance"]
@@ -369,6 +375,7 @@ class KernelParams(NamedTuple):
     dagpenger_higher_education_min_days: int
     study_uptake: float
     deregister_mult: float
+    aap_eligible_share: float  # of those with reduced work ability, the share qualifying for AAP (not via sick leave)
     dagpenger_eligible_youth: float
     dagpenger_eligible_adult: float
     dagpenger_long_share: float

@@ -32,6 +32,7 @@ from simulation.core.places import entry_flags, limited, payment_variant, pool_o
 from simulation.core.rng import person_key, uniform  # noqa: E402
 from simulation.core.schema import (  # noqa: E402
     APPLY,
+    D_AAP_TYPE,
     D_BENEFIT,
     D_COMBINED,
     D_DEPART,
@@ -66,6 +67,8 @@ from simulation.core.schema import (  # noqa: E402
     E_IMMIGRATIONS,
     E_LAYOFF,
     E_LTU,
+    E_NAV_RWA_NEW,
+    E_NAV_RWA_NEW_SICK,
     E_NAV_VGO_COUNTY,
     E_NAV_VGO_MARKET,
     E_NO_OFFER,
@@ -132,6 +135,7 @@ PRE_ENTRY, SCHOOL, APPRENTICE, OT = (int(State.PRE_ENTRY), int(State.SCHOOL), in
 JOBSEEKER, ASSESSMENT, WORK_MEASURE = int(State.JOBSEEKER), int(State.ASSESSMENT), int(State.WORK_MEASURE)
 ADULT_VGO, WORK, AAP, DISABILITY = int(State.ADULT_VGO), int(State.WORK), int(State.AAP), int(State.DISABILITY)
 TERTIARY, AGED_OUT, DEPARTED = int(State.TERTIARY), int(State.AGED_OUT), int(State.DEPARTED)
+SICK_LEAVE = int(State.SICK_LEAVE)
 EDU_SOME_VGO, EDU_VGO, EDU_TERTIARY = int(Education.SOME_VGO), int(Education.VGO), int(Education.TERTIARY)
 B_NONE, B_DAGPENGER, B_SA = int(Benefit.NONE), int(Benefit.DAGPENGER), int(Benefit.SOCIAL_ASSISTANCE)
 B_LAYOFF_PAY, B_AAP = int(Benefit.LAYOFF_PAY), int(Benefit.AAP)
@@ -362,8 +366,12 @@ def apply_hazard(i, people, kp, pk, s, v, k, t, rep, age, acc_ev, acc_x, on):
     if kd == K_HEALTH:
         people.flags[i] = np.int64(people.flags[i]) | FLAG_REDUCED_WORK_ABILITY
         count(acc_ev, on, E_RWA)
+        if rules.in_nav_spell(s) and people.benefit[i] != B_AAP:  # found by NAV in its assessment of a client
+            count_new_nav_rwa(acc_ev, on, s)
         return s
     ns, mode = destination_of_hazard(i, people, kp, pk, s, k, t, age)
+    if ns == AAP and not rules.qualifies_for_aap(s, uniform(pk, 0, D_AAP_TYPE), kp.aap_eligible_share):
+        return s  # not eligible: the move into AAP does not happen (the hazard is thinned by the person's type)
     event = kp.dropout_event[s, v]
     if kd == K_LAYOFF:
         event = E_APPRENTICE_LAYOFF if s == APPRENTICE else -1
@@ -529,8 +537,20 @@ def move(i, people, kp, s, ns, mode, t, rep, age, acc_ev, acc_x, on):
     """Enter ns by this mode (M_*), then close the books of s (with what s was: NAV-bought education or not)."""
     nav_paid_education = is_nav_paid_education(s, np.int64(people.flags[i]))
     benefit = np.int64(people.benefit[i])
+    was_rwa = rules.among_nav_reduced_work_ability(s, (people.flags[i] & FLAG_REDUCED_WORK_ABILITY) != 0, benefit)
     enter(i, people, kp, ns, mode, age)
     close_books(i, people, kp, s, ns, t, rep, acc_ev, acc_x, on, nav_paid_education, benefit)
+    if not was_rwa and rules.among_nav_reduced_work_ability(ns, (people.flags[i] & FLAG_REDUCED_WORK_ABILITY) != 0,
+                                                            np.int64(people.benefit[i])):
+        count_new_nav_rwa(acc_ev, on, s)
+
+
+@njit(**INLINE)
+def count_new_nav_rwa(acc_ev, on, s):
+    """A person newly among NAV's persons with reduced work ability, and whether straight from long sick leave."""
+    count(acc_ev, on, E_NAV_RWA_NEW)
+    if s == SICK_LEAVE:
+        count(acc_ev, on, E_NAV_RWA_NEW_SICK)
 
 
 @njit(**INLINE)

@@ -9,7 +9,8 @@ quantity that counts the same persons (configs/targets/norway.yaml names them in
   pupils and students with a part-time job (a share, ``indicators.lfs_student_employment_share``); unemployed are
   registered job seekers and measure participants without reduced work ability, plus pupils and students looking
   for work (``indicators.lfs_student_job_search_share``) and a share of the inactive
-  (``indicators.lfs_inactive_job_search_share``); a temporary layoff (*permittering*) under three months counts as
+  (``indicators.lfs_inactive_job_search_share``); disability recipients with paid work (a graded benefit) are employed
+  (``indicators.lfs_disability_employment_share``); a temporary layoff (*permittering*) under three months counts as
   employment in the LFS and as unemployment at NAV. The model has persons 16-66; the LFS counts 15-74.
 - NEET 15-29 (SSB, register): neither employed nor in education nor in a labour-market measure.
 - Upper secondary completion of starting cohorts within 5 (general) or 6 (vocational) years
@@ -36,6 +37,7 @@ AGES_16_24 = [AG[a] for a in ("16_18", "19", "20_21", "22_24")]
 AGES_19_29 = [AG[a] for a in ("19", "20_21", "22_24", "25_29")]
 AGES_19_66 = [AG[a] for a in AGE_GROUP_NAMES[2:-1]]
 AGES_16_29 = AGES_16_24 + [AG["25_29"]]
+AGES_20_66 = [AG[a] for a in AGE_GROUP_NAMES[3:-1]]
 AGES_25_34 = [AG["25_29"], AG["30_34"]]
 AGES_25_66 = [AG[a] for a in ("25_29", "30_34", "35_39", "40_44", "45_49", "50_54", "55_59", "60_66")]
 IN_SCOPE = list(IN_SCOPE_STATES)
@@ -61,6 +63,8 @@ class Year:
         self.employment_share_25 = cfg.indicators.lfs_student_employment_share_25_plus if cfg is not None else 0.0
         self.search_share = cfg.indicators.lfs_student_job_search_share if cfg is not None else 0.0
         self.inactive_search_share = cfg.indicators.lfs_inactive_job_search_share if cfg is not None else 0.0
+        self.disability_employment_share = (getattr(cfg.indicators, "lfs_disability_employment_share", 0.0)
+                                            if cfg is not None else 0.0)
         # the LFS counts a temporary layoff (permittering) that has lasted under three months as employment (temporary
         # absence); NAV counts the fully laid off among its helt ledige. The cross-tabulation does not carry benefits,
         # so the laid off are moved in the totals only: the stock on layoff pay times the share of a stock with
@@ -69,39 +73,44 @@ class Year:
         self.laid_off_working = (year_stock(res, "stock_temporarily_laid_off", year) * under_3_months
                                  if cfg is not None else 0.0)
 
-    def persons(self, states, ages=None, edu=None, rwa=None) -> np.ndarray:
-        """Simulated persons per replicate in these states (and age groups, education levels, rwa 0/1)."""
+    def persons(self, states, ages=None, edu=None, rwa=None, imm=None) -> np.ndarray:
+        """Simulated persons per replicate in these states (and age groups, education levels, rwa 0/1, immigrant
+        background 0/1)."""
         x = self.x[:, _idx(states)]
         if ages is not None:
             x = x[:, :, ages]
         if edu is not None:
             x = x[:, :, :, edu]
+        if imm is not None:
+            x = x[:, :, :, :, imm:imm + 1]
         if rwa is not None:
             x = x[:, :, :, :, :, rwa:rwa + 1]
         return np.nansum(x.reshape(x.shape[0], -1), axis=1)
 
-    def students_with_work(self, ages=None, edu=None) -> np.ndarray:
+    def students_with_work(self, ages=None, edu=None, imm=None) -> np.ndarray:
         """Pupils and students with paid work: a share under 25, another from 25."""
         ages = list(range(len(AGE_GROUP_NAMES))) if ages is None else ages
         young = [a for a in ages if a < AG["25_29"]]
         older = [a for a in ages if a >= AG["25_29"]]
-        out = self.employment_share * self.persons(STUDENTS, young, edu) if young else 0.0
-        return out + (self.employment_share_25 * self.persons(STUDENTS, older, edu) if older else 0.0)
+        out = self.employment_share * self.persons(STUDENTS, young, edu, imm=imm) if young else 0.0
+        return out + (self.employment_share_25 * self.persons(STUDENTS, older, edu, imm=imm) if older else 0.0)
 
     def _laid_off(self, ages, edu):
         """Temporarily laid-off persons the LFS counts as employed: in the totals only (see __init__)."""
         return self.laid_off_working if ages is None and edu is None else 0.0
 
-    def lfs_employed(self, ages=None, edu=None) -> np.ndarray:
-        return self.persons(EMPLOYED, ages, edu) + self.students_with_work(ages, edu) + self._laid_off(ages, edu)
+    def lfs_employed(self, ages=None, edu=None, imm=None) -> np.ndarray:
+        return (self.persons(EMPLOYED, ages, edu, imm=imm) + self.students_with_work(ages, edu, imm)
+                + self.disability_employment_share * self.persons((S.DISABILITY,), ages, edu, imm=imm)
+                + (self._laid_off(ages, edu) if imm is None else 0.0))
 
     def lfs_unemployed(self, ages=None, edu=None) -> np.ndarray:
         students_without_work = self.persons(STUDENTS, ages, edu) - self.students_with_work(ages, edu)
         return (self.persons(REGISTERED + MEASURES, ages, edu, rwa=0) + self.search_share * students_without_work
                 + self.inactive_search_share * self.persons((S.INACTIVE,), ages, edu) - self._laid_off(ages, edu))
 
-    def population(self, ages=None, edu=None) -> np.ndarray:
-        return self.persons(IN_SCOPE, ages, edu)
+    def population(self, ages=None, edu=None, imm=None) -> np.ndarray:
+        return self.persons(IN_SCOPE, ages, edu, imm=imm)
 
 
 def _ratio(num, den) -> np.ndarray:
@@ -174,6 +183,11 @@ def quantities(res, cfg, year: int = -1) -> dict[str, tuple[str, str, np.ndarray
             f"LFS-definition employed over the population, 25-34, highest education {label.replace('_', ' ')} "
             "(OECD Education at a Glance)",
             _ratio(y.lfs_employed(AGES_25_34, edu), y.population(AGES_25_34, edu)))
+    for label, imm in (("immigrants", 1), ("non_immigrants", 0)):
+        add(f"employment_rate_20_66_{label}", "share",
+            f"LFS-definition employed over the population, 20-66, {label.replace('_', '-')} (SSB's register-based "
+            "employment of immigrants, 4th quarter)",
+            _ratio(y.lfs_employed(AGES_20_66, imm=imm), y.population(AGES_20_66, imm=imm)))
     add("neet_16_29", "share", "16-29-year-olds neither employed nor in education nor in a labour-market measure "
         "(SSB's register definition, 15-29)", _ratio(y.persons(NEET, AGES_16_29), y.population(AGES_16_29)))
     add("population_16_66", "persons", "persons 16-66 (scaled), final year", y.population() * sc)
@@ -221,6 +235,13 @@ def _flows(res, add, year: int = -1) -> None:
     not_disabled = y.population() - y.persons((S.DISABILITY,))
     add("disability_inflow_rate", "share", "new disability recipients in the final year per person 16-66 not on "
         "disability benefit (NAV: per 1 000 non-disabled 18-67)", _ratio(into_dis / frac, not_disabled))
+    new_rwa = _year_events(res, "nav_rwa_new", year).sum(axis=1)
+    add("nav_rwa_new_share_from_sick_leave", "share",
+        "of persons newly among NAV's persons with reduced work ability in the final year (AAP started, or reduced "
+        "work ability found or brought to NAV), the share straight from long sick leave",
+        _ratio(_year_events(res, "nav_rwa_new_from_sick_leave", year).sum(axis=1), new_rwa))
+    add("nav_rwa_new_per_quarter", "persons", "persons newly among NAV's persons with reduced work ability, per "
+        "quarter of the final year (scaled)", new_rwa * res.scale / 4.0)
     add("sick_leave_max_date_per_year", "persons", "persons reaching the 52-week maximum of sickness benefit in the "
         "final year (scaled)", _year_events(res, "sick_leave_max_date", year).sum(axis=1) * res.scale)
 
