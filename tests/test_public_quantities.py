@@ -348,3 +348,12 @@ def test_working_disability_recipients_are_lfs_employed_and_immigrants_employmen
     check(found, "employment_rate_20_66_non_immigrants", (40 + 0.2 * 10) / (40 + 10))
     check(found, "employment_rate_25_66", (10 + 40 + 0.2 * 20) / (10 + 10 + 40 + 10))
     assert q(res)["employment_rate_25_66"][0] == (10 + 40) / (10 + 10 + 40 + 10)  # share 0: none of them counted
+
+
+def test_the_disability_stocks_change_is_the_final_year_minus_the_year_before():
+    """disability_recipients_change_per_year: the yearly mean stock's change, scaled; NaN without a year before."""
+    res = fake_result()
+    place(res, 10, S.DISABILITY, year=0)
+    place(res, 13, S.DISABILITY, "60_66", year=1)
+    check(q(res), "disability_recipients_change_per_year", 3 * SCALE)
+    assert np.isnan(q(res, year=0)["disability_recipients_change_per_year"]).all()

@@ -39,8 +39,8 @@ def fmt(x: float, decimals: int, sign: bool = False, language: str = "en") -> st
     s = f"{abs(x):,.{decimals}f}"
     if language == "nb":
         s = s.replace(",", " ").replace(".", ",")
-    neg = x < 0 and float(s.replace(" ", "").replace(",", ".") if language == "nb" else s.replace(",", "")) != 0
-    return ("−" if neg else "+" if sign and x > 0 else "") + s
+    nonzero = float(s.replace(" ", "").replace(",", ".") if language == "nb" else s.replace(",", "")) != 0
+    return ("−" if x < 0 and nonzero else "+" if sign and x > 0 and nonzero else "") + s  # 0.00 gets no sign
 
 
 def ci(mean: float, lo: float, hi: float, decimals: int, sign: bool = False, language: str = "en") -> str:

@@ -247,7 +247,8 @@ def test_long_sick_leave_always_qualifies_for_aap():
     """A sick leave that reaches its 52-week maximum leads to AAP whatever the eligible share (illness certified)."""
     cfg = small_config(*QUIET, "run.years=2", "rates.health.aap_eligible_share=0", "rates.sick_leave.recovery_rate=0",
                        "rates.sick_leave.to_aap=0", "rates.sick_leave.reduced_work_ability_onset=0",
-                       *_only("rates.sick_leave.end_destinations", "aap", "work", "jobseeker", "inactive"),
+                       *_only("rates.sick_leave.end_destinations", "aap", "work", "jobseeker", "inactive",
+                              "disability"),
                        "rates.aap.to_work=0", "rates.aap.to_disability=0", "rates.aap.to_jobseeker=0",
                        "rates.aap.to_assessment=0", "rates.aap.max_years=10")
     people = _people(200, State.SICK_LEAVE, 40)

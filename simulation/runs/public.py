@@ -167,6 +167,9 @@ def quantities(res, cfg, year: int = -1) -> dict[str, tuple[str, str, np.ndarray
         y.persons((S.DISABILITY,), AGES_19_29) * sc)
     add("disability_recipients", "persons", "persons on disability benefit (uføretrygd), 16-66, final year (scaled)",
         y.persons((S.DISABILITY,)) * sc)
+    add("disability_recipients_change_per_year", "persons", "the change of the disability stock from the year before "
+        "to the final year (yearly means, scaled; NaN in the first reported year)",
+        _stock_change(res, S.DISABILITY, year))
     add("sick_leave_stock", "persons", "persons on long sick leave paid by NAV (sykepenger), final year (scaled)",
         y.persons((S.SICK_LEAVE,)) * sc)
     add("lfs_unemployment_rate", "share", "LFS-definition unemployed over the labour force, 16-66, final year",
@@ -210,6 +213,16 @@ def in_year(res, cfg, name: str, calendar_year: int) -> np.ndarray:
     if name not in found:
         raise ValueError(f"{name}@{calendar_year}: no such public quantity ({', '.join(sorted(found))})")
     return found[name][2]
+
+
+def _stock_change(res, state, year: int) -> np.ndarray:
+    """A state's stock in one reported year minus the year before, per replicate (scaled; NaN without one)."""
+    x = bd.crosstab(res)
+    index = year % x.shape[1]
+    if index == 0:
+        return np.full(x.shape[0], np.nan)
+    now, before = (np.nansum(x[:, i, int(state)].reshape(x.shape[0], -1), axis=1) for i in (index, index - 1))
+    return (now - before) * res.scale
 
 
 def _flows(res, add, year: int = -1) -> None:

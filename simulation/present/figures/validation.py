@@ -41,7 +41,11 @@ def draw_replay(report_dir: Path, episode: str, language: str, fmt: str = "png")
             ax.set_ylabel(lab["share"])
             ax.set_ylim(bottom=0)
             years = d["year"].to_numpy()
-            ax.set_xticks(years + 0.5, [str(y) for y in years])
+            # ticks at 1 January, the year's label in the middle of its span (where its annual value sits), so a
+            # dated point of the driver (March 2020) is read inside its year
+            ax.set_xticks(list(years) + [years[-1] + 1], [""] * (len(years) + 1))
+            ax.set_xticks(years + 0.5, [str(y) for y in years], minor=True)
+            ax.tick_params(axis="x", which="minor", length=0)
         axes[0].legend(loc="upper left", fontsize=8, frameon=False)
         fig.suptitle(f"{lab['title'].format(episode=episode.removeprefix('replay_').replace('_', '–'))} "
                      f"— {lab[sample]}",
