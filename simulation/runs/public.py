@@ -63,8 +63,7 @@ class Year:
         self.employment_share_25 = cfg.indicators.lfs_student_employment_share_25_plus if cfg is not None else 0.0
         self.search_share = cfg.indicators.lfs_student_job_search_share if cfg is not None else 0.0
         self.inactive_search_share = cfg.indicators.lfs_inactive_job_search_share if cfg is not None else 0.0
-        self.disability_employment_share = (getattr(cfg.indicators, "lfs_disability_employment_share", 0.0)
-                                            if cfg is not None else 0.0)
+        self.disability_employment_share = cfg.indicators.lfs_disability_employment_share if cfg is not None else 0.0
         # the LFS counts a temporary layoff (permittering) that has lasted under three months as employment (temporary
         # absence); NAV counts the fully laid off among its helt ledige. The cross-tabulation does not carry benefits,
         # so the laid off are moved in the totals only: the stock on layoff pay times the share of a stock with
@@ -95,14 +94,14 @@ class Year:
         out = self.employment_share * self.persons(STUDENTS, young, edu, imm=imm) if young else 0.0
         return out + (self.employment_share_25 * self.persons(STUDENTS, older, edu, imm=imm) if older else 0.0)
 
-    def _laid_off(self, ages, edu):
+    def _laid_off(self, ages, edu, imm=None):
         """Temporarily laid-off persons the LFS counts as employed: in the totals only (see __init__)."""
-        return self.laid_off_working if ages is None and edu is None else 0.0
+        return self.laid_off_working if ages is None and edu is None and imm is None else 0.0
 
     def lfs_employed(self, ages=None, edu=None, imm=None) -> np.ndarray:
         return (self.persons(EMPLOYED, ages, edu, imm=imm) + self.students_with_work(ages, edu, imm)
                 + self.disability_employment_share * self.persons((S.DISABILITY,), ages, edu, imm=imm)
-                + (self._laid_off(ages, edu) if imm is None else 0.0))
+                + self._laid_off(ages, edu, imm))
 
     def lfs_unemployed(self, ages=None, edu=None) -> np.ndarray:
         students_without_work = self.persons(STUDENTS, ages, edu) - self.students_with_work(ages, edu)
@@ -217,12 +216,10 @@ def in_year(res, cfg, name: str, calendar_year: int) -> np.ndarray:
 
 def _stock_change(res, state, year: int) -> np.ndarray:
     """A state's stock in one reported year minus the year before, per replicate (scaled; NaN without one)."""
-    x = bd.crosstab(res)
-    index = year % x.shape[1]
+    index = year % res.snapshots.size
     if index == 0:
-        return np.full(x.shape[0], np.nan)
-    now, before = (np.nansum(x[:, i, int(state)].reshape(x.shape[0], -1), axis=1) for i in (index, index - 1))
-    return (now - before) * res.scale
+        return np.full(res.replicates, np.nan)
+    return (Year(res, None, index).persons((state,)) - Year(res, None, index - 1).persons((state,))) * res.scale
 
 
 def _flows(res, add, year: int = -1) -> None:
