@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from simulation import ConfigError, load_config, validate
@@ -163,3 +165,14 @@ def test_unknown_model_quantity_is_named(tmp_path):
     settings.overrides += TINY
     with pytest.raises(ConfigError, match="youth_offer_within_deadlin"):
         cal.Objective(settings, progress=False).evaluate(np.mean(cal.bounds(settings.space), axis=1))
+
+
+@given(st.from_regex(r"[A-Za-z0-9_.+-]{1,8}", fullmatch=True))
+def test_preset_keys_read_back_as_written(key):
+    """A preset's keys read back as the same strings: an age band such as 30_49 (the integer 3049 to YAML 1.1), 1e3,
+    yes or null is quoted; plain names are not."""
+    assert yaml.safe_load(f"{cal._yaml_key(key)}: 1") == {key: 1}
+
+
+def test_age_band_keys_are_quoted_and_names_are_not():
+    assert cal._yaml_key("30_49") == '"30_49"' and cal._yaml_key("primary") == "primary"

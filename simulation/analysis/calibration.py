@@ -34,6 +34,7 @@ default) and ``outputs/calibration/<timestamp>/`` with ``fit_report.csv``, ``par
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -641,6 +642,12 @@ def _relative(path: str | Path) -> str:
         return str(path)
 
 
+def _yaml_key(key: str) -> str:
+    """A mapping key as YAML reads it back unchanged: quoted where YAML would read something else (an age band
+    such as 30_49 is the integer 3049 to YAML 1.1)."""
+    return key if yaml.safe_load(key) == key else json.dumps(key)
+
+
 def preset_text(settings: Settings, objective_overrides: list[str], report_dir: Path, f: Fit, when: str) -> str:
     """The preset as YAML: every fitted key with a comment naming the command, the date and the report."""
     pars = {fp.param.key: (j, fp) for j, fp in enumerate(settings.parameters)}
@@ -671,10 +678,10 @@ def preset_text(settings: Settings, objective_overrides: list[str], report_dir: 
     def emit(node: dict, indent: int) -> None:
         for k, v in node.items():
             if isinstance(v, dict):
-                lines.append(" " * indent + f"{k}:")
+                lines.append(" " * indent + f"{_yaml_key(k)}:")
                 emit(v, indent + 2)
             else:
-                lines.append(" " * indent + f"{k}: {v[0]!r}  # {v[1]}")
+                lines.append(" " * indent + f"{_yaml_key(k)}: {v[0]!r}  # {v[1]}")
 
     emit(tree, 0)
     return "\n".join(lines) + "\n"
