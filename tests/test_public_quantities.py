@@ -163,6 +163,7 @@ def test_lfs_unemployed_counts_searching_students_and_inactive_but_not_reduced_w
     unemployed = 4 + 1 + 0.2 * (8 - 0.25 * 8) + 0.1 * 10  # 7.2
     check(found, "lfs_unemployment_rate", unemployed / (employed + unemployed))
     check(found, "registered_fully_unemployed_rate", 4 / (employed + unemployed))
+    check(found, "lfs_unemployed_share_students", 0.2 * (8 - 0.25 * 8) / unemployed)
 
 
 def test_lfs_rates_16_24_count_only_those_ages():
@@ -202,6 +203,26 @@ def test_temporarily_laid_off_under_three_months_are_lfs_employed_in_the_totals(
     check(found, "lfs_unemployment_rate", (8 - laid_off) / 38)
     check(found, "registered_fully_unemployed_rate", 8 / 38)
     check(found, "lfs_unemployment_rate_16_24", 1.0)  # in the totals only
+
+
+def test_temporarily_laid_off_at_month_end_reads_the_step_ending_at_the_months_last_day():
+    """temporarily_laid_off_rate_end_june / _end_october: NAV's helt permitterte on one date (the step ending nearest
+    30 June, day 182.6, is week 26; 31 October, day 304.4, week 43), over the year's labour force; other steps and
+    years are not read."""
+    res = fake_result()
+    for year in (0, 1):
+        place(res, 30, S.WORK, year=year)
+        place(res, 6, S.JOBSEEKER, year=year)
+    first = 1 + STEPS_PER_YEAR  # the final year's first step
+    ev = schema.EV["stock_temporarily_laid_off"]
+    res.events[0, first:first + STEPS_PER_YEAR, ev] = 1
+    res.events[0, first + 25, ev] = 5  # week 26 ends on day 182
+    res.events[0, first + 42, ev] = 3  # week 43 ends on day 301
+    res.events[0, 1 + 25, ev] = 50  # the year before: read only as that year's
+    found = q(res)
+    check(found, "temporarily_laid_off_rate_end_june", 5 / 36)
+    check(found, "temporarily_laid_off_rate_end_october", 3 / 36)
+    check(q(res, year=0), "temporarily_laid_off_rate_end_june", 50 / 36)
 
 
 def test_measures_and_reduced_work_ability_counts_and_aap_recipients():
@@ -297,6 +318,23 @@ def test_aap_and_disability_inflows_of_the_final_year():
     check(found, "disability_inflow_per_year", new_disability * SCALE)
     check(found, "disability_inflow_share_from_aap", (4 + 2 + 1) / new_disability)
     check(found, "disability_inflow_rate", new_disability / 100)
+
+
+def test_new_disability_recipients_by_age_at_entry():
+    """disability_inflow_share_30_49 / _50_plus: of the year's moves into disability (every origin), the share made at
+    30-49 and at 50 or over; the moves are counted by benefit held and by age group, as the kernel counts each move."""
+    res = fake_result()
+    for n, frm, age in ((2, S.AAP, "25_29"), (3, S.AAP, "35_39"), (1, S.INACTIVE, "45_49"), (4, S.AAP, "55_59"),
+                        (2, S.SICK_LEAVE, "60_66")):
+        move(res, n, frm, S.DISABILITY)
+        res.breakdowns[0, -1, schema.XT_EXIT_AGE + (int(frm) * N_STATES + int(S.DISABILITY)) * len(AGE_GROUP_NAMES)
+                       + AG[age]] += n
+    res.breakdowns[0, 0, schema.XT_EXIT_AGE + (int(S.AAP) * N_STATES + int(S.DISABILITY)) * len(AGE_GROUP_NAMES)
+                   + AG["35_39"]] += 50  # another year: not counted
+    place(res, 10, S.WORK)
+    found = q(res)
+    check(found, "disability_inflow_share_30_49", (3 + 1) / 12)
+    check(found, "disability_inflow_share_50_plus", (4 + 2) / 12)
 
 
 def test_a_partial_final_year_is_scaled_to_a_year():

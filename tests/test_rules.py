@@ -103,13 +103,37 @@ def test_recession_hits_the_young_and_low_educated_harder():
     # the rule, with the assumed effects (every one non-zero; the fitted cycle sets ordinary layoffs' rise to 0)
     cfg = small_config("economy=recession", "cycle=assumed", "economy.recession.start_year=1", "run.years=4")
     intensity = cycle_intensity(cfg.economy, 200, 0, 7)
-    job, layoff, appr, edu, _ = cycle_multipliers(cfg.economy, intensity)
+    job, layoff, appr, edu, _ = cycle_multipliers(cfg.economy, intensity, 7)
     trough = int(np.argmax(intensity))
     young_low, adult_vgo = (0, int(Education.PRIMARY)), (4, int(Education.VGO))
     assert job[trough][young_low] < job[trough][adult_vgo] < 1.0
     assert layoff[trough][young_low] > layoff[trough][adult_vgo] > 1.0
     assert appr[trough] < 1.0 < edu[trough]  # fewer apprenticeships, more apply for education
     assert np.all(job[:52] == 1.0) and np.all(layoff[:52] == 1.0)  # normal times before the start
+
+
+def test_temporary_layoffs_follow_the_rise_of_the_cycle_not_its_level():
+    """1 + temporary_layoff_onset x the intensity's rise in points a year: normal before a downturn, raised while it
+    deepens (at the bump's steepest point by pi / length points a year), normal again at its trough, where the level
+    effects are largest, and normal while it recovers."""
+    cfg = small_config("economy=recession", "cycle=assumed", "economy.recession.start_year=1",
+                       "economy.recession.length_years=2", "economy.recession.temporary_layoff_onset=4", "run.years=4")
+    intensity = cycle_intensity(cfg.economy, 200, 0, 7)
+    temporary = cycle_multipliers(cfg.economy, intensity, 7)[4]
+    trough = int(np.argmax(intensity))
+    assert np.all(temporary[:52] == 1.0)  # normal times
+    steepest = 1.0 + 4.0 * np.pi / 2.0  # d/dt sin^2(pi t / 2) peaks at pi / 2 a year
+    assert temporary[52:trough].max() == pytest.approx(steepest, rel=0.01)
+    assert np.all(temporary[52:trough] > 1.0)
+    assert temporary[trough + 1] == 1.0 and np.all(temporary[trough + 1:] == 1.0)  # the trough and the recovery
+
+
+def test_a_jump_in_a_replay_lays_off_in_proportion_to_its_size():
+    """A replay's jump of j points within one step of 7 days is a rise of j x 365.25 / 7 points a year in that step."""
+    from simulation.core.economy import onset
+
+    steps = onset(np.array([0.0, 0.0, 8.0, 8.0, 7.0]), 7)
+    assert steps == pytest.approx([0.0, 0.0, 8.0 * 365.25 / 7, 0.0, 0.0])
 
 
 def test_education_as_a_measure_stops_at_the_three_year_cap():
@@ -254,3 +278,20 @@ def test_long_sick_leave_always_qualifies_for_aap():
     people = _people(200, State.SICK_LEAVE, 40)
     _run(cfg, people)
     assert (people.state == int(State.AAP)).all()
+
+
+def test_the_move_from_aap_to_disability_follows_the_age_multipliers():
+    """rates.aap.to_disability times rates.aap.to_disability_by_age of the person's band: with nothing else leaving
+    AAP, the share on disability benefit after half a year is 1 - exp(-rate * multiplier / 2) in each band (binomial,
+    within 4 standard deviations), and a zero multiplier stops the move."""
+    n, rate = 2000, 0.8
+    cfg = small_config(*QUIET, "run.years=0.5", f"rates.aap.to_disability={rate}", "rates.aap.to_work=0",
+                       "rates.aap.to_jobseeker=0", "rates.aap.to_assessment=0", "rates.aap.max_years=10",
+                       "rates.aap.to_disability_by_age.25_29=0", "rates.aap.to_disability_by_age.30_49=1",
+                       "rates.aap.to_disability_by_age.50_66=3")
+    for age, mult in ((27.0, 0.0), (40.0, 1.0), (55.0, 3.0)):
+        people = _people(n, State.AAP, age, benefit=int(Benefit.AAP), flags=FLAG_REDUCED_WORK_ABILITY)
+        _run(cfg, people)
+        moved = (people.state == int(State.DISABILITY)).sum()
+        p = 1.0 - np.exp(-rate * mult * cfg.run.years)
+        assert abs(moved - n * p) <= 4 * np.sqrt(n * p * (1 - p)) + 1e-9, (age, moved, n * p)

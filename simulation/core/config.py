@@ -190,7 +190,7 @@ class RecessionConfig:
     layoff_rise: float = multiplier()
     apprenticeship_fall: float = share()
     education_uptake_rise: float = multiplier()  # more youth and adults take up education in downturns
-    temporary_layoff_rise: float = multiplier()  # temporary layoffs (permittering) rise by this at intensity 1
+    temporary_layoff_onset: float = multiplier()  # temporary layoffs rise by this per point a year the cycle rises
 
 
 def _if_kind(lo: float | None = None, hi: float | None = None, *, lo_open: bool = False) -> Any:
@@ -441,6 +441,7 @@ class AAPRates:
     max_years: float = span_years()
     to_work: float = rate()
     to_disability: float = rate()
+    to_disability_by_age: dict[str, float] = MISSING  # multipliers on to_disability by rate band
     to_jobseeker: float = rate()
     to_assessment: float = rate()
     end_destinations: dict[str, float] = MISSING
@@ -853,6 +854,7 @@ def check_semantics(cfg: SimConfig) -> None:
         ("rates.work.layoff_by_education", r.work.layoff_by_education, EDUCATION_NAMES),
         ("rates.sick_leave.by_age", r.sick_leave.by_age, RATE_BANDS),
         ("rates.sick_leave.by_education", r.sick_leave.by_education, EDUCATION_NAMES),
+        ("rates.aap.to_disability_by_age", r.aap.to_disability_by_age, RATE_BANDS),
     ):
         _check_keys(key, mapping, allowed, complete=True)
         _check_values(key, mapping, 0.0, 1e3)

@@ -181,12 +181,20 @@ def sensitivity(econ: EconomyConfig) -> np.ndarray:
     return sens
 
 
-def cycle_multipliers(econ: EconomyConfig, intensity: np.ndarray
+def onset(intensity: np.ndarray, step_days: int) -> np.ndarray:
+    """How fast the intensity rises at each step, in points a year (0 where it holds or falls; 0 at step 0)."""
+    rise = np.diff(np.asarray(intensity, dtype=np.float64), prepend=intensity[0] if len(intensity) else 0.0)
+    return np.maximum(rise, 0.0) * DAYS_PER_YEAR / step_days
+
+
+def cycle_multipliers(econ: EconomyConfig, intensity: np.ndarray, step_days: int
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(job finding [steps, band, edu], layoffs [steps, band, edu], apprenticeship contracts [steps],
     education uptake: return to school and adult VGO on a right [steps], temporary layoffs [steps]).
     Each moves linearly with the intensity (a boom's negative intensity moves it the other way), within
-    bounds that keep rates positive."""
+    bounds that keep rates positive; temporary layoffs move with the intensity's rise instead (:func:`onset`):
+    firms lay off temporarily when demand falls suddenly and recall when it steadies, so a downturn that holds
+    at a high level adds no new temporary layoffs."""
     sens = sensitivity(econ)[None, :, :]
     i = intensity[:, None, None]
     r = econ.recession
@@ -194,6 +202,6 @@ def cycle_multipliers(econ: EconomyConfig, intensity: np.ndarray
     layoff = np.maximum(1.0 + r.layoff_rise * i * sens, MIN_LAYOFF_MULTIPLIER)
     apprenticeship = np.maximum(1.0 - r.apprenticeship_fall * intensity, 0.0)
     education = np.maximum(1.0 + r.education_uptake_rise * intensity, 0.0)
-    temporary = np.maximum(1.0 + r.temporary_layoff_rise * intensity, 0.0)
+    temporary = 1.0 + r.temporary_layoff_onset * onset(intensity, step_days)
     return (np.ascontiguousarray(job), np.ascontiguousarray(layoff), np.ascontiguousarray(apprenticeship),
             np.ascontiguousarray(education), np.ascontiguousarray(temporary))

@@ -149,7 +149,7 @@ def hazard_entries(cfg: SimConfig) -> dict[int, list[Entry]]:
         Entry(S.SICK_LEAVE, schema.K_HEALTH, (r.sick_leave.reduced_work_ability_onset,) * 2, static="health")]
     e[S.AAP] = [
         Entry(S.WORK, schema.K_JOB, (r.aap.to_work,) * 2),
-        Entry(S.DISABILITY, schema.K_PLAIN, (r.aap.to_disability,) * 2),
+        Entry(S.DISABILITY, schema.K_PLAIN, (r.aap.to_disability,) * 2, static="aap_to_disability"),
         Entry(S.JOBSEEKER, schema.K_PLAIN, (r.aap.to_jobseeker,) * 2),
         Entry(S.ASSESSMENT, schema.K_PLAIN, (r.aap.to_assessment,) * 2)]
     e[S.DISABILITY] = [Entry(S.WORK, schema.K_JOB, (r.disability.to_work,) * 2)]
@@ -185,6 +185,8 @@ def _static_multiplier(cfg: SimConfig, static: str, band: int, edu: int, imm: in
         return r.health.education_gradient ** (int(Education.VGO) - edu)
     if static == "deregister":  # NAV follows up persons with reduced work ability (NAV-loven § 14 a) longer
         return r.jobseeker.deregister_multiplier_reduced_work_ability if rwa else 1.0
+    if static == "aap_to_disability":  # the move from AAP to disability benefit rises with age
+        return r.aap.to_disability_by_age[RATE_BANDS[band]]
     if static == "recovery":
         return r.sick_leave.recovery_reduced_work_ability if rwa else 1.0
     if static == "sick":
@@ -419,7 +421,7 @@ def build_params(cfg: SimConfig, county_names: list[str], burn_steps: int, repor
     n_steps = burn_steps + report_steps
     intensity = cycle_intensity(cfg.economy, n_steps, burn_steps, run.step_days, seed=run.seed, replicate=replicate,
                                 start_year=calendar_start(cfg))
-    job, layoff, appr, edu_cycle, temp_layoff = cycle_multipliers(cfg.economy, intensity)
+    job, layoff, appr, edu_cycle, temp_layoff = cycle_multipliers(cfg.economy, intensity, run.step_days)
     dur, pass_p, cum, end_edu, end_event, drop = _programme_ends(cfg)
     return_age = sc.return_to_school_max_age_reform if sc.completion_reform else sc.return_to_school_max_age
     js = r.jobseeker

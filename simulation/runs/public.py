@@ -39,6 +39,9 @@ AGES_19_66 = [AG[a] for a in AGE_GROUP_NAMES[2:-1]]
 AGES_16_29 = AGES_16_24 + [AG["25_29"]]
 AGES_20_66 = [AG[a] for a in AGE_GROUP_NAMES[3:-1]]
 AGES_25_34 = [AG["25_29"], AG["30_34"]]
+AGES_30_49 = [AG[a] for a in ("30_34", "35_39", "40_44", "45_49")]
+AGES_50_59 = [AG[a] for a in ("50_54", "55_59")]
+AGES_50_66 = [AG[a] for a in ("50_54", "55_59", "60_66")]
 AGES_25_66 = [AG[a] for a in ("25_29", "30_34", "35_39", "40_44", "45_49", "50_54", "55_59", "60_66")]
 IN_SCOPE = list(IN_SCOPE_STATES)
 STUDENTS = (S.SCHOOL, S.TERTIARY, S.ADULT_VGO)
@@ -103,9 +106,12 @@ class Year:
                 + self.disability_employment_share * self.persons((S.DISABILITY,), ages, edu, imm=imm)
                 + self._laid_off(ages, edu, imm))
 
+    def students_searching(self, ages=None, edu=None) -> np.ndarray:
+        """Pupils and students without paid work who look for work: the LFS counts them as unemployed."""
+        return self.search_share * (self.persons(STUDENTS, ages, edu) - self.students_with_work(ages, edu))
+
     def lfs_unemployed(self, ages=None, edu=None) -> np.ndarray:
-        students_without_work = self.persons(STUDENTS, ages, edu) - self.students_with_work(ages, edu)
-        return (self.persons(REGISTERED + MEASURES, ages, edu, rwa=0) + self.search_share * students_without_work
+        return (self.persons(REGISTERED + MEASURES, ages, edu, rwa=0) + self.students_searching(ages, edu)
                 + self.inactive_search_share * self.persons((S.INACTIVE,), ages, edu) - self._laid_off(ages, edu))
 
     def population(self, ages=None, edu=None, imm=None) -> np.ndarray:
@@ -141,6 +147,10 @@ def quantities(res, cfg, year: int = -1) -> dict[str, tuple[str, str, np.ndarray
         _ratio(y.persons(REGISTERED, AGES_16_19, rwa=0),
                y.lfs_employed(AGES_16_19) + y.lfs_unemployed(AGES_16_19)))
     add("registered_fully_unemployed_count", "persons", "NAV's helt ledige, final year (scaled)", fully * sc)
+    for month, label in ((6, "june"), (10, "october")):
+        add(f"temporarily_laid_off_rate_end_{label}", "share",
+            f"NAV's helt permitterte (job seekers on layoff pay, among the helt ledige) at the end of {label.title()}, "
+            "over the year's labour force", _ratio(month_end_stock(res, "stock_temporarily_laid_off", year, month), lf))
     add("registered_gross_unemployment_rate", "share",
         "NAV's bruttoledighet: helt ledige and job seekers on measures over the labour force",
         _ratio(fully + y.persons(MEASURES, rwa=0), lf))
@@ -164,6 +174,10 @@ def quantities(res, cfg, year: int = -1) -> dict[str, tuple[str, str, np.ndarray
         "under 19 receives AAP)", _ratio(aap, y.population(AGES_19_66)))
     add("disability_recipients_18_29", "persons", "persons on disability benefit aged 19-29 (SSB: 18-29), scaled",
         y.persons((S.DISABILITY,), AGES_19_29) * sc)
+    add("disability_recipients_30_49", "persons", "persons on disability benefit aged 30-49, final year (scaled)",
+        y.persons((S.DISABILITY,), AGES_30_49) * sc)
+    add("disability_recipients_50_59", "persons", "persons on disability benefit aged 50-59, final year (scaled)",
+        y.persons((S.DISABILITY,), AGES_50_59) * sc)
     add("disability_recipients", "persons", "persons on disability benefit (uføretrygd), 16-66, final year (scaled)",
         y.persons((S.DISABILITY,)) * sc)
     add("disability_recipients_change_per_year", "persons", "the change of the disability stock from the year before "
@@ -175,6 +189,8 @@ def quantities(res, cfg, year: int = -1) -> dict[str, tuple[str, str, np.ndarray
         _ratio(y.lfs_unemployed(), lf))
     add("lfs_unemployment_rate_16_24", "share", "the same for 16-24-year-olds (SSB publishes 15-24)",
         _ratio(y.lfs_unemployed(AGES_16_24), lf_young))
+    add("lfs_unemployed_share_students", "share", "of the LFS-definition unemployed, the share whose main activity is "
+        "education (pupils and students looking for work)", _ratio(y.students_searching(), y.lfs_unemployed()))
     add("employment_rate_16_24", "share", "LFS-definition employed over the population, 16-24 (SSB: 15-24)",
         _ratio(y.lfs_employed(AGES_16_24), y.population(AGES_16_24)))
     add("employment_rate_25_66", "share", "LFS-definition employed over the population, 25-66",
@@ -239,6 +255,11 @@ def _flows(res, add, year: int = -1) -> None:
         into_dis * res.scale / frac)
     add("disability_inflow_share_from_aap", "share", "of new disability recipients, the share who came from AAP",
         _ratio(from_aap, into_dis))
+    by_age = bd.exits(res, "age_group")[:, year].astype(np.float64)[:, :, int(S.DISABILITY), :].sum(axis=1)  # [R, age]
+    for label, ages in (("30_49", AGES_30_49), ("50_plus", AGES_50_66)):
+        add(f"disability_inflow_share_{label}", "share", f"of new disability recipients in the final year, the share "
+            f"aged {label.replace('_', '-').replace('-plus', ' and over')} when they started",
+            _ratio(by_age[:, ages].sum(axis=1), into_dis))
     add("aap_inflow_per_quarter", "persons", "persons starting AAP per quarter in the final year (scaled)",
         into_aap * res.scale / frac / 4.0)
     y = Year(res, None, year)
@@ -263,6 +284,14 @@ def _year_events(res, event: str, year: int) -> np.ndarray:
     if year < 0:
         return ev[:, -per_year:]
     return ev[:, year * per_year:(year + 1) * per_year]
+
+
+def month_end_stock(res, event: str, year: int, month: int) -> np.ndarray:
+    """A per-step stock event at the end of a month of one reported year, per replicate: the step that ends
+    nearest the month's last day (simulated persons)."""
+    ev = _year_events(res, event, year)
+    day = 365.25 * month / 12.0
+    return ev[:, int(np.clip(round(day / res.step_days) - 1, 0, ev.shape[1] - 1))]
 
 
 def year_stock(res, event: str, year: int = -1) -> np.ndarray:
