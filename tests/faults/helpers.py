@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -23,15 +24,25 @@ def snapshot(directory: Path) -> dict[str, str]:
             for p in sorted(Path(directory).rglob("*")) if p.is_file()}
 
 
+def _as_from_a_terminal() -> None:
+    """In the child before it starts Python: Ctrl-C's default disposition and no blocked signals, as a command typed
+    in a terminal has them. A test suite started in the background by a non-interactive shell (``cmd &``, a CI
+    runner) ignores SIGINT, children inherit that, and Python then keeps ignoring it: a Ctrl-C test would see the
+    command finish normally."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
 def cli(module: str, *args: str, fault: str | None = None, timeout: float = 180, cwd: Path = REPO,
         **popen) -> subprocess.CompletedProcess:
-    """``python -m <module> args`` in a real process; ``fault`` is SIMULATION_FAULT (inject/sitecustomize.py)."""
+    """``python -m <module> args`` in a real process, started as from a terminal; ``fault`` is SIMULATION_FAULT
+    (inject/sitecustomize.py)."""
     env = dict(os.environ)
     if fault:
         env["SIMULATION_FAULT"] = fault
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(INJECT), env.get("PYTHONPATH")]))
     return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, check=False, capture_output=True, text=True,
-                          timeout=timeout, env=env, **popen)
+                          timeout=timeout, env=env, preexec_fn=_as_from_a_terminal, **popen)
 
 
 def one_line(text: str) -> str:
