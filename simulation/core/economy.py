@@ -183,8 +183,8 @@ def sensitivity(econ: EconomyConfig) -> np.ndarray:
 
 def onset(intensity: np.ndarray, step_days: int) -> np.ndarray:
     """How fast the intensity rises at each step, in points a year (0 where it holds or falls; 0 at step 0)."""
-    rise = np.diff(np.asarray(intensity, dtype=np.float64), prepend=intensity[0] if len(intensity) else 0.0)
-    return np.maximum(rise, 0.0) * DAYS_PER_YEAR / step_days
+    i = np.asarray(intensity, dtype=np.float64)
+    return np.maximum(np.diff(i, prepend=i[:1]), 0.0) * DAYS_PER_YEAR / step_days
 
 
 def cycle_multipliers(econ: EconomyConfig, intensity: np.ndarray, step_days: int

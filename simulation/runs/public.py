@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.core.rules import DAYS_PER_YEAR
 from simulation.core.schema import EV
 from simulation.core.states import AGE_GROUP_NAMES, Benefit, Education, State
 from simulation.core.states import IN_SCOPE as IN_SCOPE_STATES
@@ -256,10 +257,9 @@ def _flows(res, add, year: int = -1) -> None:
     add("disability_inflow_share_from_aap", "share", "of new disability recipients, the share who came from AAP",
         _ratio(from_aap, into_dis))
     by_age = bd.exits(res, "age_group")[:, year].astype(np.float64)[:, :, int(S.DISABILITY), :].sum(axis=1)  # [R, age]
-    for label, ages in (("30_49", AGES_30_49), ("50_plus", AGES_50_66)):
+    for label, ages, words in (("30_49", AGES_30_49, "30-49"), ("50_plus", AGES_50_66, "50 and over")):
         add(f"disability_inflow_share_{label}", "share", f"of new disability recipients in the final year, the share "
-            f"aged {label.replace('_', '-').replace('-plus', ' and over')} when they started",
-            _ratio(by_age[:, ages].sum(axis=1), into_dis))
+            f"aged {words} when they started", _ratio(by_age[:, ages].sum(axis=1), into_dis))
     add("aap_inflow_per_quarter", "persons", "persons starting AAP per quarter in the final year (scaled)",
         into_aap * res.scale / frac / 4.0)
     y = Year(res, None, year)
@@ -280,7 +280,7 @@ def _flows(res, add, year: int = -1) -> None:
 def _year_events(res, event: str, year: int) -> np.ndarray:
     """A per-step event in the steps of one reported year: [R, steps] (year -1: the last full year of steps)."""
     ev = res.events[:, 1:, EV[event]].astype(np.float64)
-    per_year = max(1, int(round(365.25 / res.step_days)))
+    per_year = max(1, int(round(DAYS_PER_YEAR / res.step_days)))
     if year < 0:
         return ev[:, -per_year:]
     return ev[:, year * per_year:(year + 1) * per_year]
@@ -290,7 +290,7 @@ def month_end_stock(res, event: str, year: int, month: int) -> np.ndarray:
     """A per-step stock event at the end of a month of one reported year, per replicate: the step that ends
     nearest the month's last day (simulated persons)."""
     ev = _year_events(res, event, year)
-    day = 365.25 * month / 12.0
+    day = DAYS_PER_YEAR * month / 12.0
     return ev[:, int(np.clip(round(day / res.step_days) - 1, 0, ev.shape[1] - 1))]
 
 
